@@ -1,0 +1,80 @@
+"""backprop_nb: backpropagation you can see, in Jupyter.
+
+>>> import backprop_nb as bp
+>>> x = bp.tensor(2.0, requires_grad=True, name="x")
+>>> y = x * x + 3 * x
+>>> y.backward()
+>>> x.grad
+array(7.)
+"""
+
+from .errors import AnomalyError, GradError, ShapeError
+from .functions import (
+    abs,
+    cos,
+    exp,
+    linear,
+    log,
+    log_softmax,
+    matmul,
+    max,
+    maximum,
+    mean,
+    relu,
+    reshape,
+    sigmoid,
+    sin,
+    softmax,
+    sqrt,
+    sum,
+    tanh,
+    transpose,
+)
+from .gradcheck import GradCheckReport, grad_check, jacobian, numerical_grad, vjp_check
+from .graph import BackwardStep, backward_steps, topological_order
+from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
+from .ops import Op
+from .tensor import Tensor, tensor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnomalyError",
+    "BackwardStep",
+    "GradCheckReport",
+    "GradError",
+    "Op",
+    "ShapeError",
+    "Tensor",
+    "abs",
+    "backward_steps",
+    "cos",
+    "detect_anomaly",
+    "enable_grad",
+    "exp",
+    "grad_check",
+    "is_grad_enabled",
+    "jacobian",
+    "linear",
+    "log",
+    "log_softmax",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "no_grad",
+    "numerical_grad",
+    "relu",
+    "reshape",
+    "scope",
+    "sigmoid",
+    "sin",
+    "softmax",
+    "sqrt",
+    "sum",
+    "tanh",
+    "tensor",
+    "topological_order",
+    "transpose",
+    "vjp_check",
+]

@@ -1,0 +1,176 @@
+"""The one graph walk: topological order, and the backward pass as a sequence of steps.
+
+Backpropagation visits the graph from the output back to the inputs, handling each node only
+after every node that uses it, i.e. in *reverse topological order*. At each node it multiplies
+the gradient arriving from above (upstream) by the node's local derivative and passes the
+result (the contribution) to each of the node's inputs, where contributions from several paths
+add up.
+
+:func:`backward_steps` yields that walk one node at a time. ``Tensor.backward()`` is nothing
+but consuming it, the graph picture draws the same order, and the step-through widget shows
+the same steps: what you step through *is* the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import GradError, ShapeError
+from .modes import check_finite, settings
+
+if TYPE_CHECKING:
+    from .ops import Op
+    from .tensor import Tensor
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """Every tensor ``root`` depends on, each listed after all of its inputs; ``root`` is last.
+
+    Iterative depth-first search (no recursion, so a graph 10,000 ops deep is fine). Inputs are
+    visited in argument order, which makes the order, and so the picture, the same every run.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+            continue
+        if node._id in visited:
+            continue
+        visited.add(node._id)
+        stack.append((node, True))
+        if node.op is not None:
+            for parent in reversed(node.op.parents):
+                if parent._id not in visited:
+                    stack.append((parent, False))
+    return order
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum a gradient back to ``shape`` over the axes that broadcasting stretched.
+
+    If ``b`` of shape (3,) was added to ``x`` of shape (4, 3), ``b`` was used 4 times, so its
+    gradient is the sum of the 4 rows of the upstream gradient.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    if grad.shape != shape:
+        raise ShapeError(
+            f"a gradient of shape {grad.shape} cannot be summed back to its input's shape {shape}"
+        )
+    return grad
+
+
+@dataclass(frozen=True, slots=True)
+class BackwardStep:
+    """One node of the backward pass.
+
+    Attributes:
+        node: the tensor whose gradient is now complete.
+        upstream: ∂root/∂node, the sum of every contribution that reached it.
+        contributions: for each input of the node's op, in argument order, the pair
+            (input, upstream × local derivative); the array is None for inputs that need no
+            gradient. Empty for a leaf.
+    """
+
+    node: Tensor
+    upstream: np.ndarray
+    contributions: tuple[tuple[Tensor, np.ndarray | None], ...]
+
+    @property
+    def op(self) -> Op | None:
+        return self.node.op
+
+    def local_grads(self) -> tuple[np.ndarray | None, ...]:
+        """Each input's local derivative, ∂node/∂input, found by running backward on ones.
+
+        For scalar and elementwise ops this is exactly the local derivative, so that
+        upstream × local = contribution. For other ops (sums, matmul) it is ∂(Σ node)/∂input.
+        Computed only when asked, for display; the backward pass itself never needs it.
+        """
+        if self.node.op is None:
+            return ()
+        return _op_input_grads(self.node.op, np.ones_like(self.upstream))
+
+
+def _op_input_grads(op: Op, grad_out: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    """Run ``op.backward`` and sum each gradient back to its input's shape."""
+    grads = op.backward(grad_out)
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    if len(grads) != len(op.parents):
+        raise GradError(
+            f"{type(op).__name__}.backward returned {len(grads)} gradients for {len(op.parents)} inputs"
+        )
+    return tuple(
+        None if g is None or not parent.requires_grad else unbroadcast(np.asarray(g), parent.data.shape)
+        for parent, g in zip(op.parents, grads, strict=True)
+    )
+
+
+def _describe(t: Tensor) -> str:
+    return f"tensor {t.name!r}" if t.name is not None else f"this tensor (shape {t.shape})"
+
+
+def seed_gradient(root: Tensor, grad: Any = None) -> np.ndarray:
+    """The gradient the backward pass starts from: 1 for a one-element root, else ``grad``."""
+    if not root.requires_grad:
+        raise GradError(
+            f"backward() through {_describe(root)}, which does not require grad: it was made from "
+            "tensors with requires_grad=False (or inside no_grad()). Create the inputs you want "
+            "gradients for with requires_grad=True."
+        )
+    if grad is None:
+        if root.data.size != 1:
+            raise GradError(
+                f"backward() without a gradient needs a one-element output (a scalar loss), but "
+                f"{_describe(root)} has shape {root.shape}. Pass grad=, an array of shape {root.shape} "
+                "(e.g. ones, to get the gradient of the sum)."
+            )
+        return np.ones(root.shape)
+    seed = np.array(grad, dtype=np.float64)
+    if seed.shape != root.shape:
+        raise ShapeError(
+            f"backward(grad): grad has shape {seed.shape} but {_describe(root)} has shape {root.shape}; they must match"
+        )
+    return seed
+
+
+def backward_steps(root: Tensor, grad: Any = None) -> Iterator[BackwardStep]:
+    """Walk the backward pass from ``root``, yielding one :class:`BackwardStep` per node.
+
+    Nodes come in reverse topological order, so every node's upstream gradient is complete
+    (all paths through it have contributed) before it is used. Only nodes that require grad
+    appear. The walk writes no ``.grad``: ``Tensor.backward`` does that with each step.
+    """
+    pending = {root._id: seed_gradient(root, grad)}
+    for node in reversed(topological_order(root)):
+        upstream = pending.pop(node._id, None)
+        if upstream is None:
+            continue
+        op = node.op
+        if op is None:
+            yield BackwardStep(node, upstream, ())
+            continue
+        grads = _op_input_grads(op, upstream)
+        if settings.detect_anomaly:
+            for g in grads:
+                if g is not None:
+                    check_finite(g, op, "backward", op.parents)
+        for parent, g in zip(op.parents, grads, strict=True):
+            if g is not None:
+                previous = pending.get(parent._id)
+                pending[parent._id] = g if previous is None else previous + g
+        yield BackwardStep(node, upstream, tuple(zip(op.parents, grads, strict=True)))

@@ -1,0 +1,303 @@
+"""The Tensor: a numpy array that remembers how it was computed, so it can be differentiated.
+
+A tensor holds its value in ``.data`` (always a float64 ``np.ndarray``) and, after a backward
+pass, the gradient of the output with respect to itself in ``.grad`` (an array of the same
+shape). A tensor made by an op also keeps that op in ``.op``; the op keeps its inputs in
+``op.parents``. Those links are the computation graph: ``backward()`` walks them from the output
+back to the inputs (see :mod:`backprop_nb.graph`).
+
+Names and behaviour follow PyTorch wherever the lectures do not say otherwise. The differences:
+
+* ``.data`` and ``.grad`` are numpy arrays, not tensors;
+* intermediate tensors keep their ``.grad`` after backward (PyTorch frees it unless you call
+  ``retain_grad()``), because the graph picture shows every gradient;
+* the graph is kept after backward, so calling ``backward()`` twice works and adds the
+  gradients once more (PyTorch would need ``retain_graph=True``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from .modes import settings
+
+_node_ids = itertools.count()
+"""Every tensor gets the next number: a deterministic id (``id()`` would change between runs)."""
+
+
+def as_float_array(data: Any) -> np.ndarray:
+    """Convert scalars, nested lists or arrays to a new float64 array, rejecting non-numbers."""
+    if isinstance(data, Tensor):
+        data = data.data
+    try:
+        array = np.asarray(data)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"Tensor data must be a rectangular array of numbers: {error}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Tensor data must be numbers (bool, int or float), got dtype {array.dtype} "
+            f"from {type(data).__name__}; convert it with float() or np.asarray(..., dtype=float)"
+        )
+    return np.array(array, dtype=np.float64)
+
+
+def _format_array(array: np.ndarray) -> str:
+    if array.ndim == 0:
+        text = f"{array.item():.6g}"
+        return text if any(c in text for c in ".ena") else text + ".0"
+    return np.array2string(array, precision=4, separator=", ", threshold=20, edgeitems=2)
+
+
+class Tensor:
+    """A float64 array that records the ops applied to it, for reverse-mode differentiation.
+
+    >>> x = Tensor(-2.0, requires_grad=True, name="x")
+    >>> y = Tensor(5.0, requires_grad=True, name="y")
+    >>> z = Tensor(-4.0, requires_grad=True, name="z")
+    >>> f = (x + y) * z
+    >>> f.backward()
+    >>> x.grad, y.grad, z.grad
+    (array(-4.), array(-4.), array(3.))
+
+    Args:
+        data: a number, nested list or array; ints and bools become float64. The data is copied.
+        requires_grad: record ops on this tensor so ``backward()`` computes its ``.grad``.
+        name: a label for the graph picture and for error messages (settable later: ``t.name = "t"``).
+    """
+
+    __slots__ = ("__weakref__", "_id", "_scope", "data", "grad", "name", "op", "requires_grad")
+
+    # numpy defers to our operators, so `np.float64(2) * x` and `array + x` give Tensors
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None) -> None:
+        self.data: np.ndarray = as_float_array(data)
+        self.grad: np.ndarray | None = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self.op = None
+        self._id = next(_node_ids)
+        self._scope = settings.scope
+
+    @classmethod
+    def _from_op(cls, data: np.ndarray, op: Any) -> Tensor:
+        """A tensor made by an op (``op`` is None when nothing needs recording)."""
+        out = cls.__new__(cls)
+        out.data = data
+        out.grad = None
+        out.requires_grad = op is not None
+        out.name = None
+        out.op = op
+        out._id = next(_node_ids)
+        out._scope = settings.scope
+        return out
+
+    # ----- what kind of array it is ---------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors you made yourself (inputs, parameters, constants), not made by an op."""
+        return self.op is None
+
+    @property
+    def grad_fn(self) -> Any:
+        """PyTorch's name for ``.op``: the op that computed this tensor, or None for a leaf."""
+        return self.op
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The value as a numpy array (the same memory as ``.data``, not a copy)."""
+        return self.data
+
+    def detach(self) -> Tensor:
+        """A new leaf tensor with the same data (shared memory) and no graph."""
+        out = Tensor._from_op(self.data, None)
+        out.name = self.name
+        return out
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is None and not copy:
+            return self.data
+        return np.array(self.data, dtype=dtype, copy=True)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor: it holds one number, use .item()")
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        parts = [_format_array(self.data)]
+        if self.grad is not None:
+            parts.append(f"grad={_format_array(np.asarray(self.grad))}")
+        elif self.requires_grad:
+            parts.append("requires_grad=True")
+        if self.name is not None:
+            parts.append(f"name={self.name!r}")
+        return f"Tensor({', '.join(parts)})"
+
+    # ----- backward ---------------------------------------------------------------------
+    def backward(self, grad: Any = None) -> None:
+        """Compute the gradient of this tensor with respect to every tensor it depends on.
+
+        Each tensor that requires grad gets ``t.grad += ∂self/∂t``: gradients **accumulate**
+        across calls, as in PyTorch, so reset them (``t.grad = None`` or an optimiser's
+        ``zero_grad()``) between training steps. Intermediate tensors keep their ``.grad`` too.
+
+        Args:
+            grad: the gradient to start from, ∂L/∂self for some later scalar L. Leave it out for
+                a one-element tensor (it is then 1.0); any other shape needs it, and it must have
+                exactly this tensor's shape.
+        """
+        for step in backward_steps(self, grad):
+            step.node._accumulate_grad(step.upstream)
+
+    def _accumulate_grad(self, grad: np.ndarray) -> None:
+        """Add one backward pass's gradient to ``.grad``.
+
+        A leaf gets an array of its own that you may change; an intermediate may share its
+        array with its neighbours (copying would cost time), so it is made read-only.
+        """
+        if self.op is None:
+            self.grad = np.array(grad, dtype=np.float64) if self.grad is None else self.grad + grad
+            return
+        grad = np.asarray(grad) if self.grad is None else self.grad + grad
+        grad.flags.writeable = False
+        self.grad = grad
+
+    # ----- arithmetic: each operator is one op from backprop_nb.ops -----------------------
+    def __add__(self, other: Any) -> Tensor:
+        return ops.Add.apply(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return ops.Add.apply(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return ops.Sub.apply(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return ops.Sub.apply(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return ops.Mul.apply(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return ops.Mul.apply(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return ops.Div.apply(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return ops.Div.apply(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return ops.Pow.apply(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return ops.Pow.apply(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return ops.MatMul.apply(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return ops.MatMul.apply(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ops.Neg.apply(self)
+
+    def __abs__(self) -> Tensor:
+        return ops.Abs.apply(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return ops.GetItem.apply(self, index=index)
+
+    # ----- elementwise functions ----------------------------------------------------------
+    def exp(self) -> Tensor:
+        return ops.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        """Natural logarithm."""
+        return ops.Log.apply(self)
+
+    def sin(self) -> Tensor:
+        return ops.Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        return ops.Cos.apply(self)
+
+    def tanh(self) -> Tensor:
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return ops.Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        return ops.ReLU.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return ops.Sqrt.apply(self)
+
+    def abs(self) -> Tensor:
+        return ops.Abs.apply(self)
+
+    # ----- reductions and shapes ----------------------------------------------------------
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Largest element; at a tie the gradient is split evenly among the tied elements."""
+        return ops.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape: int | tuple[int, ...]) -> Tensor:
+        """Same data in a new shape: ``t.reshape(2, 3)``, ``t.reshape((2, -1))``."""
+        if len(shape) == 1 and isinstance(shape[0], tuple | list):
+            shape = tuple(shape[0])
+        return ops.Reshape.apply(self, shape=shape)
+
+    def transpose(self, *axes: int | tuple[int, ...]) -> Tensor:
+        """Permute the axes (reverse them when no axes are given), like ``np.transpose``."""
+        if len(axes) == 1 and isinstance(axes[0], tuple | list):
+            axes = tuple(axes[0])
+        return ops.Transpose.apply(self, axes=axes or None)
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return ops.Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return ops.LogSoftmax.apply(self, axis=axis)
+
+
+def tensor(data: Any, requires_grad: bool = False, name: str | None = None) -> Tensor:
+    """Make a Tensor (PyTorch's spelling): ``bp.tensor([1.0, 2.0], requires_grad=True)``."""
+    return Tensor(data, requires_grad=requires_grad, name=name)
+
+
+# ops.py and graph.py need the Tensor class, and Tensor's methods need them: importing them after
+# the class is defined breaks the cycle.
+from . import ops  # noqa: E402
+from .graph import backward_steps  # noqa: E402
