@@ -60,6 +60,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """
     if grad.shape == shape:
         return grad
+    original = grad.shape
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
@@ -68,7 +69,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         grad = grad.sum(axis=stretched, keepdims=True)
     if grad.shape != shape:
         raise ShapeError(
-            f"a gradient of shape {grad.shape} cannot be summed back to its input's shape {shape}"
+            f"a gradient of shape {original} cannot be summed back to its input's shape {shape}"
         )
     return grad
 

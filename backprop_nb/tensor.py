@@ -176,11 +176,13 @@ class Tensor:
         A leaf gets an array of its own that you may change; an intermediate may share its
         array with its neighbours (copying would cost time), so it is made read-only.
         """
-        if self.op is None:
-            self.grad = np.array(grad, dtype=np.float64) if self.grad is None else self.grad + grad
-            return
-        grad = np.asarray(grad) if self.grad is None else self.grad + grad
-        grad.flags.writeable = False
+        if self.grad is not None:
+            grad = self.grad + grad  # a new array: accumulation never writes into an old one
+        elif self.op is None:
+            grad = np.array(grad, dtype=np.float64)
+        grad = np.asarray(grad)
+        if self.op is not None:
+            grad.flags.writeable = False
         self.grad = grad
 
     # ----- arithmetic: each operator is one op from backprop_nb.ops -----------------------
