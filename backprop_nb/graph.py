@@ -14,8 +14,7 @@ the same steps: what you step through *is* the engine.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -34,20 +33,17 @@ def topological_order(root: Tensor) -> list[Tensor]:
     visited in argument order, which makes the order, and so the picture, the same every run.
     """
     order: list[Tensor] = []
-    visited: set[int] = set()
+    visited: set[Tensor] = set()  # tensors hash by identity
     stack: list[tuple[Tensor, bool]] = [(root, False)]
     while stack:
         node, inputs_done = stack.pop()
         if inputs_done:
             order.append(node)
-            continue
-        if node._id in visited:
-            continue
-        visited.add(node._id)
-        stack.append((node, True))
-        if node.op is not None:
-            for parent in reversed(node.op.parents):
-                if parent._id not in visited:
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            if node.op is not None:
+                for parent in reversed(node.op.parents):
                     stack.append((parent, False))
     return order
 
@@ -68,31 +64,35 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
     if grad.shape != shape:
-        raise ShapeError(
-            f"a gradient of shape {original} cannot be summed back to its input's shape {shape}"
-        )
+        raise ShapeError(f"a gradient of shape {original} cannot be summed back to its input's shape {shape}")
     return grad
 
 
-@dataclass(frozen=True, slots=True)
-class BackwardStep:
+class BackwardStep(NamedTuple):
     """One node of the backward pass.
 
     Attributes:
         node: the tensor whose gradient is now complete.
         upstream: ∂root/∂node, the sum of every contribution that reached it.
-        contributions: for each input of the node's op, in argument order, the pair
-            (input, upstream × local derivative); the array is None for inputs that need no
-            gradient. Empty for a leaf.
+        grads: for each input of the node's op, in argument order, upstream × local derivative
+            summed back to the input's shape (None for inputs that need no gradient); empty
+            for a leaf. ``contributions`` pairs them with the inputs.
     """
 
     node: Tensor
     upstream: np.ndarray
-    contributions: tuple[tuple[Tensor, np.ndarray | None], ...]
+    grads: tuple[np.ndarray | None, ...]
 
     @property
     def op(self) -> Op | None:
         return self.node.op
+
+    @property
+    def contributions(self) -> tuple[tuple[Tensor, np.ndarray | None], ...]:
+        """(input, gradient it receives from this node) for each input of the op."""
+        if self.node.op is None:
+            return ()
+        return tuple(zip(self.node.op.parents, self.grads, strict=True))
 
     def local_grads(self) -> tuple[np.ndarray | None, ...]:
         """Each input's local derivative, ∂node/∂input, found by running backward on ones.
@@ -107,18 +107,29 @@ class BackwardStep:
 
 
 def _op_input_grads(op: Op, grad_out: np.ndarray) -> tuple[np.ndarray | None, ...]:
-    """Run ``op.backward`` and sum each gradient back to its input's shape."""
+    """Run ``op.backward`` and sum each gradient back to its input's shape.
+
+    Inputs that need no gradient get None. (This runs once per node of every backward pass,
+    so it is written as a plain loop: Python's generator machinery would double its cost.)
+    """
     grads = op.backward(grad_out)
-    if not isinstance(grads, tuple):
+    if type(grads) is not tuple:
         grads = (grads,)
-    if len(grads) != len(op.parents):
+    parents = op.parents
+    if len(grads) != len(parents):
         raise GradError(
-            f"{type(op).__name__}.backward returned {len(grads)} gradients for {len(op.parents)} inputs"
+            f"{type(op).__name__}.backward returned {len(grads)} gradients for {len(parents)} inputs"
         )
-    return tuple(
-        None if g is None or not parent.requires_grad else unbroadcast(np.asarray(g), parent.data.shape)
-        for parent, g in zip(op.parents, grads, strict=True)
-    )
+    result = []
+    for parent, g in zip(parents, grads, strict=True):
+        if g is None or not parent.requires_grad:
+            result.append(None)
+            continue
+        if type(g) is not np.ndarray:
+            g = np.asarray(g, dtype=np.float64)
+        shape = parent.data.shape
+        result.append(g if g.shape == shape else unbroadcast(g, shape))
+    return tuple(result)
 
 
 def _describe(t: Tensor) -> str:
@@ -156,9 +167,10 @@ def backward_steps(root: Tensor, grad: Any = None) -> Iterator[BackwardStep]:
     (all paths through it have contributed) before it is used. Only nodes that require grad
     appear. The walk writes no ``.grad``: ``Tensor.backward`` does that with each step.
     """
-    pending = {root._id: seed_gradient(root, grad)}
+    pending = {root: seed_gradient(root, grad)}  # tensor -> its gradient so far
+    check_anomaly = settings.detect_anomaly
     for node in reversed(topological_order(root)):
-        upstream = pending.pop(node._id, None)
+        upstream = pending.pop(node, None)
         if upstream is None:
             continue
         op = node.op
@@ -166,12 +178,10 @@ def backward_steps(root: Tensor, grad: Any = None) -> Iterator[BackwardStep]:
             yield BackwardStep(node, upstream, ())
             continue
         grads = _op_input_grads(op, upstream)
-        if settings.detect_anomaly:
-            for g in grads:
-                if g is not None:
-                    check_finite(g, op, "backward", op.parents)
         for parent, g in zip(op.parents, grads, strict=True):
             if g is not None:
-                previous = pending.get(parent._id)
-                pending[parent._id] = g if previous is None else previous + g
-        yield BackwardStep(node, upstream, tuple(zip(op.parents, grads, strict=True)))
+                if check_anomaly:
+                    check_finite(g, op, "backward", op.parents)
+                previous = pending.get(parent)
+                pending[parent] = g if previous is None else previous + g
+        yield BackwardStep(node, upstream, grads)

@@ -35,8 +35,17 @@ from .tensor import Tensor
 
 
 def _as_tensor(x: Any) -> Tensor:
-    """Inputs that are not Tensors (numbers, arrays) become constant leaf tensors."""
-    return x if isinstance(x, Tensor) else Tensor(x)
+    """Inputs that are not Tensors (numbers, arrays) become constant leaf tensors.
+
+    Unlike ``Tensor(x)`` this does not copy an array that already holds float64: the constant
+    shares memory with it, as ``torch.as_tensor`` does.
+    """
+    if type(x) is float or type(x) is int:  # the common case: a Python number
+        return Tensor._from_op(np.array(float(x)), None)
+    data = np.asarray(x)
+    if data.dtype.kind not in "biuf":
+        return Tensor(x)  # raises the constructor's clear error
+    return Tensor._from_op(data if data.dtype == np.float64 else data.astype(np.float64), None)
 
 
 class Op:
@@ -75,10 +84,10 @@ class Op:
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Tensor:
         """Run the op on tensors (or numbers) and return the result as a new Tensor."""
-        parents = tuple(x if isinstance(x, Tensor) else _as_tensor(x) for x in inputs)
+        parents = tuple([x if isinstance(x, Tensor) else _as_tensor(x) for x in inputs])
         op = cls()
         op.params = params
-        op.needs_input_grad = tuple(p.requires_grad for p in parents)
+        op.needs_input_grad = needs = tuple([p.requires_grad for p in parents])
         try:
             data = op.forward(*[p.data for p in parents], **params)
         except ShapeError:
@@ -88,7 +97,7 @@ class Op:
             raise ShapeError(f"{cls.__name__}: inputs of shapes {shapes} do not fit: {error}") from None
         if type(data) is not np.ndarray:
             data = np.asarray(data, dtype=np.float64)
-        record = settings.grad_enabled and any(op.needs_input_grad)
+        record = settings.grad_enabled and True in needs
         if record:
             op.parents = parents
         if settings.detect_anomaly:

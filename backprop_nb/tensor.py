@@ -167,8 +167,8 @@ class Tensor:
                 a one-element tensor (it is then 1.0); any other shape needs it, and it must have
                 exactly this tensor's shape.
         """
-        for step in backward_steps(self, grad):
-            step.node._accumulate_grad(step.upstream)
+        for node, upstream, _ in backward_steps(self, grad):
+            node._accumulate_grad(upstream)
 
     def _accumulate_grad(self, grad: np.ndarray) -> None:
         """Add one backward pass's gradient to ``.grad``.
@@ -180,7 +180,8 @@ class Tensor:
             grad = self.grad + grad  # a new array: accumulation never writes into an old one
         elif self.op is None:
             grad = np.array(grad, dtype=np.float64)
-        grad = np.asarray(grad)
+        if type(grad) is not np.ndarray:  # numpy turns 0-d results into scalars
+            grad = np.asarray(grad)
         if self.op is not None:
             grad.flags.writeable = False
         self.grad = grad

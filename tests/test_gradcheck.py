@@ -31,7 +31,7 @@ def test_numerical_grad_leaves_inputs_unchanged():
 def test_numerical_grad_needs_a_scalar_tensor_output():
     with pytest.raises(ValueError, match=r"one-element.*\(2,\)"):
         bp.numerical_grad(lambda x: x * 2, np.ones(2))
-    with pytest.raises(TypeError, match="must return a Tensor.*float"):
+    with pytest.raises(TypeError, match=r"must return a Tensor.*float"):
         bp.numerical_grad(lambda x: 1.0, np.ones(2))
     with pytest.raises(TypeError, match="at least one input"):
         bp.numerical_grad(lambda: bp.tensor(1.0))
@@ -75,7 +75,9 @@ def test_jacobian_is_in_numerator_layout():
     J = bp.jacobian(lambda x: bp.tensor(W) @ x, np.array([1.0, 1.0, 1.0]))
     assert J.shape == (2, 3)
     np.testing.assert_allclose(J, W)
-    np.testing.assert_allclose(bp.jacobian(lambda x: bp.tensor(W) @ x, np.ones(3), method="numerical"), W, atol=1e-8)
+    np.testing.assert_allclose(
+        bp.jacobian(lambda x: bp.tensor(W) @ x, np.ones(3), method="numerical"), W, atol=1e-8
+    )
 
 
 def test_jacobian_of_elementwise_relu_is_a_diagonal_indicator():

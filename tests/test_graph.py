@@ -52,6 +52,7 @@ def test_backward_steps_records_upstream_local_and_contributions():
     first = steps[0]
     assert first.upstream == 1.0
     (q, to_q), (z, to_z) = first.contributions
+    assert first.grads == (-4.0, 3.0)
     assert (q.name, to_q, z.name, to_z) == ("q", -4.0, "z", 3.0)
     assert first.local_grads() == (-4.0, 3.0)  # ∂f/∂q = z, ∂f/∂z = q
     q_step = steps[2]
@@ -206,5 +207,5 @@ def test_a_gate_with_the_wrong_number_of_gradients_is_named():
             return (grad_out,)
 
     x = bp.tensor(1.0, requires_grad=True)
-    with pytest.raises(bp.GradError, match="Broken.backward returned 1 gradients for 2 inputs"):
+    with pytest.raises(bp.GradError, match=r"Broken\.backward returned 1 gradients for 2 inputs"):
         Broken.apply(x, x).backward()

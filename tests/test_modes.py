@@ -32,7 +32,10 @@ def test_no_grad_restores_after_an_exception_and_works_as_decorator():
 
 def test_detect_anomaly_names_the_forward_op_and_its_inputs():
     x = bp.tensor([1.0, 0.0], requires_grad=True, name="x")
-    with bp.detect_anomaly(), pytest.raises(bp.AnomalyError, match=r"Log \(log\) produced inf in its forward.*'x'"):
+    with (
+        bp.detect_anomaly(),
+        pytest.raises(bp.AnomalyError, match=r"Log \(log\) produced inf in its forward.*'x'"),
+    ):
         np.seterr(divide="ignore")
         try:
             x.log()
