@@ -29,23 +29,25 @@ if TYPE_CHECKING:
 def topological_order(root: Tensor) -> list[Tensor]:
     """Every tensor ``root`` depends on, each listed after all of its inputs; ``root`` is last.
 
-    Iterative depth-first search (no recursion, so a graph 10,000 ops deep is fine). Inputs are
-    visited in argument order, which makes the order, and so the picture, the same every run.
+    Tensors are numbered as they are created, and an op's output is always created after its
+    inputs, so sorting the tensors that ``root`` depends on by that number is a topological
+    order: the order in which your code computed them. Finding them is a loop with a stack
+    (no recursion, so a graph 10,000 ops deep is fine), and the order is the same every run.
     """
-    order: list[Tensor] = []
-    visited: set[Tensor] = set()  # tensors hash by identity
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    found = {root}  # tensors hash by identity
+    stack = [root]
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-        elif node not in visited:
-            visited.add(node)
-            stack.append((node, True))
-            if node.op is not None:
-                for parent in reversed(node.op.parents):
-                    stack.append((parent, False))
-    return order
+        op = stack.pop().op
+        if op is not None:
+            for parent in op.parents:
+                if parent not in found:
+                    found.add(parent)
+                    stack.append(parent)
+    return sorted(found, key=_creation_number)
+
+
+def _creation_number(t: Tensor) -> int:
+    return t._id
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -125,8 +127,6 @@ def _op_input_grads(op: Op, grad_out: np.ndarray) -> tuple[np.ndarray | None, ..
         if g is None or not parent.requires_grad:
             result.append(None)
             continue
-        if type(g) is not np.ndarray:
-            g = np.asarray(g, dtype=np.float64)
         shape = parent.data.shape
         result.append(g if g.shape == shape else unbroadcast(g, shape))
     return tuple(result)

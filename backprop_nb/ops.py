@@ -64,9 +64,12 @@ class Op:
     label: ClassVar[str] = "op"
     local_derivative: ClassVar[str] = ""
 
-    parents: tuple[Tensor, ...] = ()
-    needs_input_grad: tuple[bool, ...] = ()
-    saved_tensors: tuple[Any, ...] = ()
+    # Fixed slots keep the millions of small op objects of a training run compact; "__dict__"
+    # still lets a gate keep anything else it needs (``self.axis = axis``).
+    __slots__ = ("__dict__", "needs_input_grad", "params", "parents", "saved_tensors")
+    parents: tuple[Tensor, ...]
+    needs_input_grad: tuple[bool, ...]
+    saved_tensors: tuple[Any, ...]
     params: dict[str, Any]
 
     def save_for_backward(self, *values: Any) -> None:
@@ -88,8 +91,10 @@ class Op:
         op = cls()
         op.params = params
         op.needs_input_grad = needs = tuple([p.requires_grad for p in parents])
+        op.saved_tensors = op.parents = ()
         try:
-            data = op.forward(*[p.data for p in parents], **params)
+            arrays = [p.data for p in parents]
+            data = op.forward(*arrays, **params) if params else op.forward(*arrays)
         except ShapeError:
             raise
         except ValueError as error:

@@ -25,7 +25,8 @@ import numpy as np
 from .modes import settings
 
 _node_ids = itertools.count()
-"""Every tensor gets the next number: a deterministic id (``id()`` would change between runs)."""
+"""Every tensor gets the next number when it is created: a deterministic id (``id()`` changes
+between runs), and, since inputs exist before the op that uses them, a topological order."""
 
 
 def as_float_array(data: Any) -> np.ndarray:
