@@ -42,9 +42,12 @@ def _as_tensor(x: Any) -> Tensor:
     """
     if type(x) is float or type(x) is int:  # the common case: a Python number
         return Tensor._from_op(np.array(float(x)), None)
-    data = np.asarray(x)
+    try:
+        data = np.asarray(x)
+    except ValueError:
+        return Tensor(x)  # raises the constructor's clear error for ragged lists
     if data.dtype.kind not in "biuf":
-        return Tensor(x)  # raises the constructor's clear error
+        return Tensor(x)  # ... and for non-numbers
     return Tensor._from_op(data if data.dtype == np.float64 else data.astype(np.float64), None)
 
 
@@ -218,12 +221,12 @@ class Pow(Op):
     def backward(self, grad_out: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         a, b, out = self.saved_tensors
         grad_a = grad_b = None
-        if self.needs_input_grad[0]:
-            grad_a = grad_out * np.where(b == 0, 0.0, b * a ** (b - 1.0))
-        if self.needs_input_grad[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.where((a == 0) & (b >= 0), 0.0, np.log(a))
-            grad_b = grad_out * out * log_a
+        # np.where evaluates both branches; the discarded one may divide by zero at a = 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.needs_input_grad[0]:
+                grad_a = grad_out * np.where(b == 0, 0.0, b * a ** (b - 1.0))
+            if self.needs_input_grad[1]:
+                grad_b = grad_out * out * np.where((a == 0) & (b >= 0), 0.0, np.log(a))
         return grad_a, grad_b
 
 
@@ -254,6 +257,8 @@ class MatMul(Op):
 
     def backward(self, grad_out: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         a, b = self.saved_tensors
+        if a.ndim == 1 and b.ndim == 1:  # the dot product a·b
+            return grad_out * b, grad_out * a
         # treat a 1-D operand as a one-row (left) or one-column (right) matrix
         a2 = a[np.newaxis, :] if a.ndim == 1 else a
         b2 = b[:, np.newaxis] if b.ndim == 1 else b
@@ -530,7 +535,7 @@ class Transpose(Op):
     local_derivative = "gradient transposed back"
 
     def forward(self, a: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
-        self.inverse = None if axes is None else tuple(np.argsort(axes))
+        self.inverse = None if axes is None else tuple(np.argsort([axis % a.ndim for axis in axes]))
         return np.transpose(a, axes)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
@@ -551,6 +556,9 @@ def _index_part(part: Any) -> Any:
 
 class GetItem(Op):
     """Indexing ``t[index]``: basic (ints, slices), fancy (integer arrays) and boolean masks.
+
+    A Tensor used as an index is read as integer positions (tensors hold float64, so a Tensor
+    of bools is 0s and 1s); for a mask, index with a numpy boolean array, e.g. ``t[t.data > 0]``.
 
     Backward scatters the gradient back into a zero array of the input's shape; an element
     picked several times (``t[[0, 0]]``) gets the sum of its gradients.
