@@ -8,6 +8,7 @@
 array(7.)
 """
 
+from . import data, nn
 from .errors import AnomalyError, GradError, ShapeError
 from .functions import (
     abs,
@@ -49,6 +50,7 @@ __all__ = [
     "abs",
     "backward_steps",
     "cos",
+    "data",
     "detect_anomaly",
     "enable_grad",
     "exp",
@@ -62,6 +64,7 @@ __all__ = [
     "max",
     "maximum",
     "mean",
+    "nn",
     "no_grad",
     "numerical_grad",
     "relu",

@@ -51,6 +51,14 @@ def _as_tensor(x: Any) -> Tensor:
     return Tensor._from_op(data if data.dtype == np.float64 else data.astype(np.float64), None)
 
 
+def _broadcastable(tensors: tuple[Tensor, ...]) -> bool:
+    try:
+        np.broadcast_shapes(*(t.shape for t in tensors))
+    except ValueError:
+        return False
+    return True
+
+
 class Op:
     """A gate of the computation graph: subclass it and write ``forward`` and ``backward``.
 
@@ -100,9 +108,13 @@ class Op:
             data = op.forward(*arrays, **params) if params else op.forward(*arrays)
         except ShapeError:
             raise
-        except ValueError as error:
-            shapes = ", ".join(str(p.shape) for p in parents)
-            raise ShapeError(f"{cls.__name__}: inputs of shapes {shapes} do not fit: {error}") from None
+        except ValueError as error:  # turn numpy's shape complaints into messages naming every shape
+            shapes = " and ".join(str(p.shape) for p in parents)
+            if isinstance(error, np.exceptions.AxisError):
+                raise ShapeError(f"{cls.__name__}: {error} (input shape {shapes})") from None
+            if not _broadcastable(parents):
+                raise ShapeError(f"{cls.__name__}: cannot broadcast shapes {shapes} together") from None
+            raise
         if type(data) is not np.ndarray:
             data = np.asarray(data, dtype=np.float64)
         record = settings.grad_enabled and True in needs
