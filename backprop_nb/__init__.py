@@ -9,6 +9,7 @@ array(7.)
 """
 
 from . import data, nn
+from ._memory import keep_freed_memory
 from .errors import AnomalyError, GradError, ShapeError
 from .functions import (
     abs,
@@ -38,6 +39,8 @@ from .ops import Op
 from .tensor import Tensor, tensor
 
 __version__ = "0.1.0"
+
+keep_freed_memory()
 
 __all__ = [
     "AnomalyError",

@@ -61,9 +61,11 @@ class _Loss(Op):
         return total / losses.size if reduction == "mean" else total
 
     def backward(self, grad_out: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        if self.reduction == "none":
+            return self.unreduced_backward(grad_out)
         if self.reduction == "mean":
             grad_out = grad_out / np.prod(self.losses_shape)
-        return self.unreduced_backward(np.broadcast_to(grad_out, self.losses_shape))
+        return self.unreduced_backward(np.full(self.losses_shape, grad_out))
 
     def describe(self) -> str:
         """The label, with the settings that differ from the default mean reduction."""
@@ -245,15 +247,15 @@ def _scores_and_labels(who: str, scores: Any, labels: Any, reduction: str) -> tu
             f"{who}: labels of shape {labels.shape} do not fit scores of shape {scores.shape}: "
             f"need one class index per row, shape ({n},){hint}"
         )
-    not_whole = ~np.isfinite(labels) | (labels != np.round(labels))
-    if not_whole.any():
-        index = int(np.argmax(not_whole))
-        raise ValueError(
-            f"{who}: labels must be whole numbers (class indices); label {labels[index]} at index {index} is not"
-        )
-    outside = (labels < 0) | (labels >= classes)
-    if outside.any():
-        index = int(np.argmax(outside))
+    if labels.dtype.kind == "f":
+        not_whole = ~np.isfinite(labels) | (labels != np.round(labels))
+        if not_whole.any():
+            index = int(np.argmax(not_whole))
+            raise ValueError(
+                f"{who}: labels must be whole numbers (class indices); label {labels[index]} at index {index} is not"
+            )
+    if labels.min() < 0 or labels.max() >= classes:
+        index = int(np.argmax((labels < 0) | (labels >= classes)))
         raise ValueError(
             f"{who}: label {labels[index]:g} at index {index} is outside [0, {classes}): "
             f"the scores have {classes} classes"
