@@ -8,7 +8,7 @@
 array(7.)
 """
 
-from . import data, nn
+from . import data, nn, optim
 from ._memory import keep_freed_memory
 from .errors import AnomalyError, GradError, ShapeError
 from .functions import (
@@ -37,6 +37,14 @@ from .graph import BackwardStep, backward_steps, topological_order
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
 from .ops import Op
 from .tensor import Tensor, tensor
+from .train import DivergenceWarning, History, fit
+from .viz.plots import (
+    optimizer_path,
+    plot_decision_boundary,
+    plot_gradient_norms,
+    plot_history,
+    plot_optimizer_paths,
+)
 
 __version__ = "0.1.0"
 
@@ -45,8 +53,10 @@ keep_freed_memory()
 __all__ = [
     "AnomalyError",
     "BackwardStep",
+    "DivergenceWarning",
     "GradCheckReport",
     "GradError",
+    "History",
     "Op",
     "ShapeError",
     "Tensor",
@@ -57,6 +67,7 @@ __all__ = [
     "detect_anomaly",
     "enable_grad",
     "exp",
+    "fit",
     "grad_check",
     "is_grad_enabled",
     "jacobian",
@@ -70,6 +81,12 @@ __all__ = [
     "nn",
     "no_grad",
     "numerical_grad",
+    "optim",
+    "optimizer_path",
+    "plot_decision_boundary",
+    "plot_gradient_norms",
+    "plot_history",
+    "plot_optimizer_paths",
     "relu",
     "reshape",
     "scope",

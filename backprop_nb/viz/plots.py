@@ -1,0 +1,389 @@
+"""The plots a lecture on training needs, drawn with matplotlib.
+
+* :func:`plot_history`: learning curves (also ``History.plot()``);
+* :func:`plot_decision_boundary`: which class a 2-D classifier predicts where;
+* :func:`plot_gradient_norms`: the size of each layer's gradient (the vanishing-gradient picture);
+* :func:`plot_optimizer_paths`: optimisers racing on a 2-D loss surface, computed by
+  :func:`optimizer_path`.
+
+Every function draws into ``ax`` (a new figure's axes when it is None) and returns the axes,
+so plots combine: ``fig, (a, b) = plt.subplots(1, 2); plot_history(h, ax=a); ...``. None calls
+``plt.show()``: Jupyter shows the figure at the end of the cell. Colours are the Okabe–Ito
+palette (readable with any colour vision), and classes also differ by marker shape.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+from ..data import check_dataset
+from ..errors import ShapeError
+from ..modes import no_grad
+from ..optim import Optimizer
+from ..tensor import Tensor
+from ..train import DivergenceWarning, History, predict, predicted_classes
+from .style import OKABE_ITO
+
+__all__ = [
+    "gradient_norms",
+    "loss_surface",
+    "optimizer_path",
+    "plot_decision_boundary",
+    "plot_gradient_norms",
+    "plot_history",
+    "plot_optimizer_paths",
+]
+
+COLORS = [
+    OKABE_ITO[name] for name in ("blue", "orange", "bluish_green", "vermillion", "sky_blue", "reddish_purple")
+]
+"""Line and class colours, in order (Okabe–Ito without black and the pale yellow)."""
+
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<"]
+"""Class markers, so that no class is told apart by colour alone."""
+
+OptimizerSpec = Callable[[list[Tensor]], Optimizer] | tuple[type[Optimizer], Mapping[str, Any]]
+"""How to make an optimiser for a list of parameters: ``lambda p: bp.optim.SGD(p, lr=0.1)``
+or ``(bp.optim.SGD, {"lr": 0.1})``."""
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+def _color(i: int) -> str:
+    return COLORS[i % len(COLORS)]
+
+
+# ----- learning curves --------------------------------------------------------------------
+def plot_history(
+    history: History, ax: Axes | None = None, log_scale: bool = False, metric: str = "loss"
+) -> Axes:
+    """Learning curves: the training and validation loss (or accuracy) after each epoch.
+
+    For the loss, a thin line also shows every mini-batch's loss (placed at its fraction of an
+    epoch: step 3 of 4 in epoch 2 sits at 1.75). A dashed vertical line marks the epoch whose
+    parameters early stopping restored. nan and inf losses leave gaps.
+
+    Args:
+        history: what :func:`backprop_nb.fit` returned.
+        log_scale: a logarithmic loss axis (losses often fall by orders of magnitude).
+        metric: ``"loss"`` or ``"accuracy"`` (classification only).
+    """
+    if metric not in ("loss", "accuracy"):
+        raise ValueError(f"metric must be 'loss' or 'accuracy', got {metric!r}")
+    if metric == "accuracy" and history.train_accuracy is None:
+        raise ValueError("this history has no accuracy (a regression task): plot metric='loss'")
+    ax = _axes(ax)
+    if metric == "loss" and history.step_loss:
+        steps = np.arange(1, len(history.step_loss) + 1) / history.steps_per_epoch
+        ax.plot(
+            steps, _gaps(history.step_loss), color=_color(0), lw=0.8, alpha=0.4, label="train (each step)"
+        )
+    train = history.train_loss if metric == "loss" else history.train_accuracy
+    val = history.val_loss if metric == "loss" else history.val_accuracy
+    epochs = np.arange(1, len(train) + 1)
+    ax.plot(epochs, _gaps(train), color=_color(0), marker="o", ms=3, label="train")
+    if val is not None:
+        ax.plot(epochs, _gaps(val), color=_color(1), marker="s", ms=3, ls="--", label="validation")
+    if history.restored_epoch is not None:
+        ax.axvline(
+            history.restored_epoch, color="0.4", ls=":", label=f"restored (epoch {history.restored_epoch})"
+        )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.legend()
+    return ax
+
+
+def _gaps(values: Sequence[float]) -> np.ndarray:
+    """The values with nan in place of inf, so matplotlib leaves a gap instead of failing to scale."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+# ----- decision boundary ------------------------------------------------------------------
+def plot_decision_boundary(
+    model: Callable[[Tensor], Tensor],
+    X: Any,
+    y: Any,
+    ax: Axes | None = None,
+    resolution: int = 200,
+    threshold: float = 0.5,
+) -> Axes:
+    """Colour the plane by the class the model predicts there, and scatter the data on top.
+
+    The model is evaluated (in evaluation mode, without recording a graph) on a
+    ``resolution`` × ``resolution`` grid covering the data with a 10% margin; a point's class is
+    the argmax of the outputs, or, for a single output, whether it exceeds ``threshold``
+    (0.5 for probabilities; pass 0 for logits). See :func:`backprop_nb.train.predicted_classes`.
+
+    Args:
+        model: a classifier of 2-D inputs, e.g. ``bp.nn.MLP([2, 16, 3])``.
+        X, y: the points, shape (N, 2), and their integer labels, shape (N,).
+    """
+    X, y = check_dataset(X, y, task="classification")
+    if X.shape[1] != 2:
+        raise ShapeError(
+            f"plot_decision_boundary draws the plane of two input features, so X must have shape (N, 2); "
+            f"got {X.shape}"
+        )
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
+    ax = _axes(ax)
+    low, high = X.min(axis=0), X.max(axis=0)
+    margin = 0.1 * np.where(high > low, high - low, 10.0)
+    xs = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
+    ys = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    outputs = predict(model, np.column_stack([grid_x.ravel(), grid_y.ravel()]))
+    regions = predicted_classes(outputs, threshold).reshape(grid_x.shape)
+    classes = int(max(y.max() + 1, regions.max() + 1, outputs.shape[1] if outputs.ndim == 2 else 2, 2))
+    colors = [_color(k) for k in range(classes)]
+    ax.contourf(grid_x, grid_y, regions, levels=np.arange(classes + 1) - 0.5, colors=colors, alpha=0.25)
+    for k in range(classes):
+        mine = y == k
+        if mine.any():
+            marker = MARKERS[k % len(MARKERS)]
+            ax.scatter(
+                *X[mine].T,
+                color=colors[k],
+                marker=marker,
+                s=18,
+                edgecolors="black",
+                linewidths=0.4,
+                label=f"class {k}",
+            )
+    ax.set_xlabel("x[0]")
+    ax.set_ylabel("x[1]")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+# ----- gradient norms ---------------------------------------------------------------------
+def gradient_norms(source: Any, weights_only: bool = True) -> dict[str, float]:
+    """The Frobenius norm ‖∂L/∂W‖ of each parameter's gradient, by name, in order.
+
+    Args:
+        source: a model after ``loss.backward()`` (anything with ``named_parameters()``), or
+            the named gradients themselves: a dict or pairs of name → gradient array (or tensor,
+            whose ``.grad`` is used).
+        weights_only: keep only tensors with two or more dimensions (weight matrices), leaving
+            out biases and other vectors.
+    """
+    items = source.named_parameters() if hasattr(source, "named_parameters") else source
+    if isinstance(items, Mapping):
+        items = items.items()
+    norms = {}
+    for name, value in items:
+        grad = value.grad if isinstance(value, Tensor) else value
+        if grad is None:
+            raise ValueError(
+                f"parameter {name!r} has no gradient: call loss.backward() before looking at gradients"
+            )
+        grad = np.asarray(grad, dtype=np.float64)
+        if grad.ndim >= 2 or not weights_only:
+            norms[name] = float(np.linalg.norm(grad))
+    if not norms:
+        raise ValueError(
+            "no gradients to show" + (" (weights_only=True keeps only matrices)" if weights_only else "")
+        )
+    return norms
+
+
+def plot_gradient_norms(
+    source: Any, ax: Axes | None = None, log_scale: bool = True, weights_only: bool = True
+) -> Axes:
+    """One bar per layer: how large its weight gradient ‖∂L/∂W‖ is, input layer first.
+
+    In a deep sigmoid network the bars shrink by orders of magnitude towards the input: the
+    vanishing gradient. That is why the y axis is logarithmic by default (an exactly zero
+    gradient then has no bar). ``source`` and ``weights_only`` are as in :func:`gradient_norms`.
+    """
+    norms = gradient_norms(source, weights_only=weights_only)
+    ax = _axes(ax)
+    positions = np.arange(len(norms))
+    ax.bar(positions, list(norms.values()), color=_color(0))
+    ax.set_xticks(positions, list(norms), rotation=90 if len(norms) > 8 else 0, fontsize="small")
+    ax.set_ylabel("gradient norm ‖∂L/∂W‖")
+    if log_scale:
+        ax.set_yscale("log")
+    return ax
+
+
+# ----- optimiser paths on a loss surface ----------------------------------------------------
+def _make_optimizer(spec: OptimizerSpec, params: list[Tensor]) -> Optimizer:
+    if isinstance(spec, tuple) and len(spec) == 2:
+        optimizer_class, kwargs = spec
+        optimizer = optimizer_class(params, **kwargs)
+    elif callable(spec):
+        optimizer = spec(params)
+    else:
+        raise TypeError(
+            "give each optimiser as a function of the parameters, lambda p: bp.optim.SGD(p, lr=0.1), "
+            f"or as a pair (bp.optim.SGD, {{'lr': 0.1}}); got {spec!r}"
+        )
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"the optimiser factory returned {type(optimizer).__name__}, not a bp.optim optimizer"
+        )
+    return optimizer
+
+
+def _value(f: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    out = f(x)
+    if not isinstance(out, Tensor) or out.size != 1:
+        got = f"shape {out.shape}" if isinstance(out, Tensor) else type(out).__name__
+        raise TypeError(f"f must return a one-element Tensor (the loss at the point), got {got}")
+    return out
+
+
+def optimizer_path(
+    f: Callable[[Tensor], Tensor], optimizer: OptimizerSpec, start: Any, steps: int, max_norm: float = 1e6
+) -> np.ndarray:
+    """The points an optimiser visits minimising ``f``, from ``start``: an array (steps + 1, 2).
+
+    Row 0 is ``start``; row t is the point after t calls of ``step()``. If the optimiser
+    diverges (f or the point becomes nan or inf, or the point leaves the ball of radius
+    ``max_norm``), the path stops at the last good point, so it has fewer than steps + 1 rows,
+    and a :class:`~backprop_nb.train.DivergenceWarning` says at which step.
+
+    Args:
+        f: the loss, a function of a Tensor of shape (2,) (any length works) returning a
+            one-element Tensor, e.g. ``lambda p: p[0] ** 2 + 10 * p[1] ** 2``.
+        optimizer: ``lambda params: bp.optim.Adam(params, lr=0.1)`` or ``(bp.optim.Adam, {"lr": 0.1})``.
+        start: the first point, e.g. ``(-1.5, 2.0)``.
+        steps: how many updates to make.
+    """
+    start = np.asarray(start, dtype=np.float64)
+    if start.ndim != 1:
+        raise ShapeError(f"start must be a point, a 1-D array such as (x, y), got shape {start.shape}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    x = Tensor(start, requires_grad=True, name="θ")
+    opt = _make_optimizer(optimizer, [x])
+    points, problem = [start.copy()], None
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for step in range(1, steps + 1):
+            opt.zero_grad()
+            loss = _value(f, x)
+            if not np.isfinite(loss.item()):
+                problem = f"f became {loss.item()} at the point reached after {step - 1} steps"
+                break
+            loss.backward()
+            opt.step()
+            norm = np.linalg.norm(x.data)
+            if not norm <= max_norm:  # also true for nan
+                problem = f"step {step} took the point to ‖θ‖ = {norm:.3g}"
+                break
+            points.append(x.data.copy())
+    if problem is not None:
+        warnings.warn(
+            f"{opt!r} diverged: {problem}; the path stops at the last point before (try a smaller lr)",
+            DivergenceWarning,
+            stacklevel=2,
+        )
+    return np.array(points)
+
+
+def loss_surface(
+    f: Callable[[Tensor], Tensor], xlim: tuple[float, float], ylim: tuple[float, float], resolution: int = 60
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``f`` on a grid: (X, Y, Z) for ``ax.contour``, Z[i, j] = f((X[i, j], Y[i, j])).
+
+    f is called once per grid point (without recording graphs), about 30 µs per call for a
+    small formula: cache the result when redrawing.
+    """
+    xs = np.linspace(*xlim, resolution)
+    ys = np.linspace(*ylim, resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        values = [
+            _value(f, Tensor([a, b])).item() for a, b in zip(grid_x.ravel(), grid_y.ravel(), strict=True)
+        ]
+    return grid_x, grid_y, np.array(values).reshape(grid_x.shape)
+
+
+def plot_optimizer_paths(
+    f: Callable[[Tensor], Tensor],
+    optimizers: Mapping[str, OptimizerSpec] | Sequence[OptimizerSpec],
+    start: Any,
+    steps: int,
+    ax: Axes | None = None,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
+    resolution: int = 60,
+    levels: int = 25,
+) -> Axes:
+    """Race several optimisers on a 2-D loss surface: their paths over a contour plot of ``f``.
+
+    Args:
+        f, start, steps: as in :func:`optimizer_path`.
+        optimizers: a dict from legend label to optimiser (``{"SGD": lambda p: bp.optim.SGD(p, lr=0.1)}``),
+            or a list of optimisers, labelled by their repr (``SGD(lr=0.1)``).
+        xlim, ylim: the region drawn; by default the box around the paths that did not diverge.
+        resolution: grid points per axis for the contours.
+        levels: the number of contour lines, spaced evenly in rank (quantiles of f over the
+            grid), so that both a narrow valley and its steep walls get lines.
+
+    A path that diverged ends with an ✕ and its label says so.
+    """
+    if isinstance(optimizers, Mapping):
+        labelled = list(optimizers.items())
+    else:
+        labelled = [
+            (repr(_make_optimizer(spec, [Tensor(start, requires_grad=True)])), spec) for spec in optimizers
+        ]
+    if not labelled:
+        raise ValueError("give at least one optimiser to plot")
+    paths = [(label, optimizer_path(f, spec, start, steps)) for label, spec in labelled]
+    ax = _axes(ax)
+    xlim, ylim = _extent(
+        [path for _, path in paths if len(path) == steps + 1] or [p for _, p in paths], xlim, ylim
+    )
+    grid_x, grid_y, Z = loss_surface(f, xlim, ylim, resolution)
+    finite = Z[np.isfinite(Z)]
+    if finite.size:
+        contour_levels = np.unique(np.quantile(finite, np.linspace(0, 1, levels)))
+        if len(contour_levels) > 1:
+            ax.contour(grid_x, grid_y, Z, levels=contour_levels, cmap="viridis", linewidths=0.7)
+    for i, (label, path) in enumerate(paths):
+        diverged = len(path) < steps + 1
+        ax.plot(
+            *path.T,
+            color=_color(i),
+            marker="o",
+            ms=2.5,
+            lw=1.2,
+            label=label + (" (diverged)" if diverged else ""),
+        )
+        if diverged:
+            ax.plot(*path[-1], color=_color(i), marker="X", ms=10, ls="none")
+    ax.plot(*np.asarray(start, dtype=np.float64), color="black", marker="*", ms=12, ls="none", label="start")
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+    ax.set_xlabel("θ[0]")
+    ax.set_ylabel("θ[1]")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _extent(
+    paths: Iterable[np.ndarray], xlim: tuple[float, float] | None, ylim: tuple[float, float] | None
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The given limits, or the box around the paths with a 10% margin (at least 0.5)."""
+    points = np.concatenate(list(paths))
+    low, high = points.min(axis=0), points.max(axis=0)
+    margin = np.maximum(0.1 * (high - low), 0.5)
+    box = [(float(lo - m), float(hi + m)) for lo, hi, m in zip(low, high, margin, strict=True)]
+    return xlim or box[0], ylim or box[1]
