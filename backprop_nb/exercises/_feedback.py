@@ -1,0 +1,123 @@
+"""The building blocks of the self-checking exercises: compare an answer, explain a mistake.
+
+Every ``check_*`` function in :mod:`backprop_nb.exercises` returns a :class:`Feedback`, which
+shows as a short coloured box in a notebook and as plain text elsewhere, and is truthy when the
+answer is right, so a notebook (or a test) can also ``assert check_...(...)``.
+
+An exercise checker compares the student's answer with the expected one and, when they differ,
+looks for the usual mistakes (a flipped sign, a missing factor, a transposed shape) to say
+something more useful than "wrong": :func:`diagnose_number` and :func:`compare_array` do that.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer: right or not, what to say, and a hint when it is wrong."""
+
+    correct: bool
+    message: str
+    hint: str = ""
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    def __str__(self) -> str:
+        mark = "✔ Correct" if self.correct else "✘ Not yet"
+        text = f"{mark}: {self.message}"
+        return f"{text}\n  Hint: {self.hint}" if self.hint and not self.correct else text
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        colour = "#009E73" if self.correct else "#D55E00"  # Okabe–Ito green / vermillion
+        mark = "✔ Correct" if self.correct else "✘ Not yet"
+        hint = f"<br><i>Hint:</i> {html.escape(self.hint)}" if self.hint and not self.correct else ""
+        return (
+            f'<div style="border-left:4px solid {colour};padding:4px 8px">'
+            f"<b>{mark}</b>: {html.escape(self.message)}{hint}</div>"
+        )
+
+
+def right(message: str) -> Feedback:
+    return Feedback(True, message)
+
+
+def wrong(message: str, hint: str = "") -> Feedback:
+    return Feedback(False, message, hint)
+
+
+def as_number(answer: Any, what: str) -> float | Feedback:
+    """The answer as a float, or a Feedback explaining why it is not a number."""
+    value = getattr(answer, "data", answer)  # accept a Tensor too
+    try:
+        number = float(np.asarray(value, dtype=np.float64).reshape(()))
+    except (TypeError, ValueError):
+        return wrong(f"{what} should be a single number, got {answer!r}.")
+    if not np.isfinite(number):
+        return wrong(f"{what} should be a finite number, got {number}.")
+    return number
+
+
+Mistake = tuple[Callable[[float], float], str]
+"""A common mistake: how it turns the right answer into the wrong one, and what to say about it."""
+
+
+def diagnose_number(
+    what: str,
+    answer: Any,
+    expected: float,
+    *,
+    hint: str,
+    mistakes: Sequence[Mistake] = (),
+    rtol: float = 1e-3,
+    atol: float = 1e-6,
+) -> Feedback:
+    """Check a number; if wrong, name the first known mistake that explains it, else give the hint.
+
+    A sign error is always looked for. ``mistakes`` adds exercise-specific ones, e.g.
+    ``(lambda e: e / 2, "you may have dropped the factor 2 of x²")``.
+    """
+    number = as_number(answer, what)
+    if isinstance(number, Feedback):
+        return number
+    close = lambda a, b: bool(np.isclose(a, b, rtol=rtol, atol=atol))  # noqa: E731
+    if close(number, expected):
+        return right(f"{what} = {expected:.6g}.")
+    candidates = [(lambda e: -e, "the sign is flipped."), *mistakes]
+    for transform, explanation in candidates:
+        if close(number, transform(expected)):
+            return wrong(f"{what}: you wrote {number:.6g}; {explanation}", hint)
+    return wrong(f"{what}: you wrote {number:.6g}, which is not it.", hint)
+
+
+def compare_array(what: str, answer: Any, expected: np.ndarray, *, hint: str, rtol: float = 1e-3) -> Feedback:
+    """Check an array: shape first (with a transposition diagnosis), then the values."""
+    value = np.asarray(getattr(answer, "data", answer), dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if value.shape != expected.shape:
+        if value.shape == expected.shape[::-1] and np.allclose(value.T, expected, rtol=rtol):
+            return wrong(
+                f"{what} has shape {value.shape} but should have {expected.shape}: it is transposed.", hint
+            )
+        return wrong(f"{what} should have shape {expected.shape}, got {value.shape}.", hint)
+    if np.allclose(value, expected, rtol=rtol, atol=1e-6):
+        return right(f"{what} matches.")
+    if np.allclose(value, -expected, rtol=rtol, atol=1e-6):
+        return wrong(f"{what}: every sign is flipped.", hint)
+    bad = np.argwhere(~np.isclose(value, expected, rtol=rtol, atol=1e-6))
+    first = tuple(int(i) for i in bad[0])
+    return wrong(
+        f"{what}: {len(bad)} of {value.size} entries differ, the first at index {first} "
+        f"(you have {value[first]:.6g}).",
+        hint,
+    )

@@ -1,0 +1,3 @@
+"""Exercises of the notebook series (filled in with the notebook)."""
+
+__all__: list[str] = []
