@@ -8,7 +8,7 @@
 array(7.)
 """
 
-from . import data, nn, optim
+from . import data, exercises, nn, optim, widgets
 from ._memory import keep_freed_memory
 from .errors import AnomalyError, GradError, ShapeError
 from .functions import (
@@ -38,6 +38,8 @@ from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
 from .ops import Op
 from .tensor import Tensor, tensor
 from .train import DivergenceWarning, History, fit
+from .viz.dot import to_dot
+from .viz.graph_view import GraphView, show_graph
 from .viz.plots import (
     optimizer_path,
     plot_decision_boundary,
@@ -45,6 +47,7 @@ from .viz.plots import (
     plot_history,
     plot_optimizer_paths,
 )
+from .viz.render import RenderError, renderer_name
 
 __version__ = "0.1.0"
 
@@ -56,8 +59,10 @@ __all__ = [
     "DivergenceWarning",
     "GradCheckReport",
     "GradError",
+    "GraphView",
     "History",
     "Op",
+    "RenderError",
     "ShapeError",
     "Tensor",
     "abs",
@@ -66,6 +71,7 @@ __all__ = [
     "data",
     "detect_anomaly",
     "enable_grad",
+    "exercises",
     "exp",
     "fit",
     "grad_check",
@@ -88,8 +94,10 @@ __all__ = [
     "plot_history",
     "plot_optimizer_paths",
     "relu",
+    "renderer_name",
     "reshape",
     "scope",
+    "show_graph",
     "sigmoid",
     "sin",
     "softmax",
@@ -97,7 +105,9 @@ __all__ = [
     "sum",
     "tanh",
     "tensor",
+    "to_dot",
     "topological_order",
     "transpose",
     "vjp_check",
+    "widgets",
 ]

@@ -1,28 +1,24 @@
-"""How the graph picture looks: fonts, the colour of each kind of node, and the overlay colours.
+"""How the graph picture looks: the font, the colour of each kind of node, the overlay colours.
 
-Every colour comes from a palette that people with colour-vision deficiencies can tell apart,
-and no meaning rests on colour alone: each kind of node also differs in outline or shape, and
-the overlays add words to the label.
+The colours come from palettes that people with any colour vision can tell apart, and no
+meaning rests on colour alone: kinds also differ in outline or shape, overlays add words.
 
-Kinds of node (Okabe–Ito palette, as a light tint so black text stays readable):
+Kinds of node (a light tint of an Okabe–Ito colour, so black text stays readable):
 
-==============  ====================================================  ============================
-kind            which tensors                                         look
-==============  ====================================================  ============================
-``parameter``   leaves with ``requires_grad=True`` (weights, x, y)     sky-blue fill
-``input``       named leaves without ``requires_grad`` (data ``X``)   yellow fill
-``constant``    unnamed leaves without ``requires_grad`` (the 2 in    white fill, dashed grey
-                ``2 * x``)                                            outline
-``op``          results of ops (intermediate values)                  white fill
-``root``        the tensor the picture was drawn from (the loss)      orange fill, thick outline
-``block``       the ops of one ``bp.scope`` collapsed into one node   bluish-green fill, rounded
-==============  ====================================================  ============================
+* ``parameter``: a leaf with ``requires_grad=True`` (a weight, or x in f(x)): sky-blue fill.
+* ``input``: a named leaf without ``requires_grad`` (data such as ``X``): yellow fill.
+* ``constant``: an unnamed leaf without ``requires_grad`` (the 2 in ``2 * x``): white fill,
+  dashed grey outline.
+* ``op``: the result of an op (an intermediate value): white fill, solid outline.
+* ``root``: the tensor the picture is drawn from (the loss): orange fill, thick outline.
+* ``block``: one ``bp.scope`` call collapsed into one node: bluish-green fill, rounded corners.
 
 Overlays: ``highlight`` draws a thick vermillion outline; the first nan/inf gets a
-reddish-purple fill and a "⚠" line; gradient labels and broadcasting notes on edges are
-vermillion text (the colour of the backward pass). ``grad_colors`` fills each node by the
-order of magnitude of its gradient on the *viridis* scale (sequential, colour-blind safe,
-readable in grey): one step per factor of 10, brightest yellow for the largest gradients.
+reddish-purple fill and a line starting with "⚠"; text on arrows (gradients, broadcasting
+notes) is vermillion, the colour of the backward pass. ``grad_colors`` fills each node by the
+order of magnitude of its gradient on matplotlib's *viridis* scale (sequential, colour-blind
+safe, and its lightness alone tells the order): one step per factor of 10 below the largest
+gradient, which is the brightest yellow; text turns white on the dark half.
 """
 
 from __future__ import annotations
@@ -76,15 +72,20 @@ KIND_MEANINGS = {
 """What each kind means, as the legend says it: short lines, so the legend stays narrow."""
 
 HIGHLIGHT = {"color": BACKWARD, "penwidth": "3.5"}
+"""The nodes passed as ``highlight`` (the step-through widget's current node)."""
+
 NONFINITE = {"fillcolor": _tint(OKABE_ITO["reddish_purple"], 0.3)}
+"""The first node holding nan or inf (its label also says so)."""
 NONFINITE_MEANING = ("⚠ first nan/inf", "(values: forward order,", "grads: backward order)")
 
 ARROW_TEXT = {"shape": "plaintext", "style": "solid", "fontcolor": BACKWARD}
 """How the legend shows text that appears on arrows: just the text, in the backward colour."""
 ARROW_TEXT_MEANINGS = {
+    "grad": ("numbers on arrows:", "gradient sent back", "(local × upstream)"),
+    "mean_abs": ("|g| on arrows: mean", "|gradient| of an array"),
     "broadcast": ("Σ over axis …:", "gradient summed back", "to a broadcast input"),
-    "grad": ("numbers on arrows:", "gradient sent back", "(local × upstream;", "|g| = mean |grad|)"),
 }
+"""What each kind of arrow text means, as the legend says it (in this order)."""
 
 VIRIDIS = ("#440154", "#46327E", "#365C8D", "#277F8E", "#1FA187", "#4AC16D", "#A0DA39", "#FDE725")
 """matplotlib's viridis at 8 evenly spaced points, darkest first."""

@@ -1,0 +1,604 @@
+"""Write a computation graph as DOT text, the language Graphviz draws pictures from.
+
+>>> x = bp.tensor(-2.0, requires_grad=True, name="x")
+>>> y = bp.tensor(5.0, requires_grad=True, name="y")
+>>> z = bp.tensor(-4.0, requires_grad=True, name="z")
+>>> f = (x + y) * z
+>>> f.backward()
+>>> print(bp.to_dot(f))          # or bp.show_graph(f) to see the picture
+
+Each tensor is a box (a Graphviz *record*) as in the lectures: the function that computed it
+in a cell on the side where the arguments come in, and beside it the tensor's name, its value
+(a number, or the shape with min · max and mean of an array) and its gradient ("grad —" until
+``backward()`` has run). Arguments enter in order: the first on top when the picture flows
+left to right (``rankdir="LR"``, the default), on the left when it flows down (``"TB"``).
+``x + x`` draws two arrows. :mod:`backprop_nb.viz.style` says what the colours mean.
+
+The boxes are numbered n0, n1, … by their position in ``bp.topological_order(root)`` (a
+collapsed block takes the number of its last tensor), never by ``id()`` or by how many tensors
+a notebook made before: the same graph gives the same text every run, so nbval can compare it.
+
+Every name is escaped: quotes, backslashes, ``< > { } | &`` and newlines show literally and
+cannot change the DOT or the SVG. Graphviz reads backslash sequences (``\\n``, ``\\N``, …)
+and HTML entities (``&amp;``) inside plain and record labels, so those are escaped too; control
+characters show as their Python escapes (a newline as ``\\n``); runs of spaces may show as one.
+The labels are plain or record labels, never HTML-like ones, which the in-process renderer drops.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..graph import BackwardStep, backward_steps, topological_order
+from ..ops import Op
+from ..tensor import Tensor
+from . import style
+
+RANKDIRS = ("LR", "TB", "RL", "BT")
+
+OP_SYMBOLS = {"*": "×", "/": "÷", "-": "−", "**": "^"}
+"""Ops drawn with the lectures' symbol instead of their Python operator."""
+
+_RECORD_SPECIAL = re.compile(r"([{}|<>])")
+
+
+# ----- text: numbers and escaping ---------------------------------------------------------------
+def format_number(value: float, precision: int = 4) -> str:
+    """``value`` rounded to ``precision`` significant digits: 3.0 → "3", -0.0 → "0", 1.5e-07 → "1.5e-7"."""
+    if value == 0:
+        return "0"  # also for -0.0
+    if not math.isfinite(value):
+        return str(value)  # nan, inf, -inf
+    mantissa, _, exponent = f"{value:.{precision}g}".partition("e")
+    return f"{mantissa}e{int(exponent)}" if exponent else mantissa
+
+
+def format_shape(shape: tuple[int, ...]) -> str:
+    """A shape without spaces: (4,3), (3,), ()."""
+    return f"({','.join(map(str, shape))}{',' if len(shape) == 1 else ''})"
+
+
+def summarize(array: np.ndarray, precision: int = 4) -> list[str]:
+    """The lines that describe an array: its one number, or "min … · max …" and "mean …"."""
+    if array.size == 1:
+        return [format_number(float(array.flat[0]), precision)]
+    if array.size == 0:
+        return ["empty"]
+    with np.errstate(all="ignore"):  # the mean of inf and -inf is nan: show it, do not warn
+        low, high, mean = (
+            format_number(float(v), precision) for v in (array.min(), array.max(), array.mean())
+        )
+    return [f"min {low} · max {high}", f"mean {mean}"]
+
+
+def mean_abs(array: np.ndarray) -> float:
+    """The mean absolute value: how big the numbers of an array are, whatever its size."""
+    with np.errstate(all="ignore"):
+        return float(np.abs(array).mean())
+
+
+def escape(text: Any, record: bool = True) -> str:
+    """Make ``text`` show literally inside a quoted DOT label (a record label if ``record``).
+
+    Control characters become their Python escapes (a newline shows as ``\\n``); then what
+    Graphviz would interpret is neutralised: the backslash (its ``\\n``, ``\\N``, … sequences),
+    ``&`` (HTML entities), the double quote (it ends the DOT string) and, in records, the
+    field syntax ``{ } | < >``.
+    """
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace('"', '\\"')
+    return _RECORD_SPECIAL.sub(r"\\\1", text) if record else text
+
+
+def op_text(op: Op) -> str:
+    """What a box shows for its op: ×, +, exp, sum(axis=0), …"""
+    text = op.describe()
+    return OP_SYMBOLS.get(text, text)
+
+
+def _lines(lines: list[str]) -> str:
+    """Several lines in one label or record field (Graphviz's centred line break)."""
+    return "\\n".join(lines)
+
+
+def _attributes(attrs: dict[str, Any]) -> str:
+    """``[key="value", …]``. Every value is our own text or already escaped."""
+    return "[" + ", ".join(f'{key}="{value}"' for key, value in attrs.items()) + "]"
+
+
+# ----- boxes and arrows: what the picture is made of ------------------------------------------
+@dataclass
+class _Box:
+    """One node of the picture: a tensor, or the tensors of one scope call collapsed into a block."""
+
+    members: list[Tensor]  # leaves first, then ops in topological order; the box shows the last
+    position: int  # topological position of the last member: the node is called n<position>
+    scope: tuple[str, ...] = ()  # the collapsed scope; () for a single tensor
+
+    @property
+    def output(self) -> Tensor:
+        return self.members[-1]
+
+    @property
+    def node_id(self) -> str:
+        return f"n{self.position}"
+
+
+def _scope_key(t: Tensor, collapse: bool | int) -> tuple[str, ...]:
+    """The scope ``t`` is collapsed into, () if it is drawn on its own.
+
+    Parameters (leaves with requires_grad) are always drawn on their own: they get gradients.
+    """
+    if collapse is False or (t.op is None and t.requires_grad):
+        return ()
+    return t._scope if collapse is True else t._scope[:collapse]
+
+
+def _make_boxes(order: list[Tensor], collapse: bool | int) -> tuple[list[_Box], dict[int, _Box]]:
+    """Group the tensors into boxes: returns the boxes by position, and each tensor's box.
+
+    A block is a run of ops with the same scope that come one after another in topological
+    order (leaves in between do not interrupt it): one module call. Collapsing such runs cannot
+    create a cycle. A module called twice gives two blocks, unless the two calls follow each
+    other directly (``m(m(x))``): nothing then tells them apart and they share one block. A
+    leaf made inside a scope (a constant) joins the block of its first user if that block has
+    the same scope.
+    """
+    boxes: list[_Box] = []
+    box_of: dict[int, _Box] = {}
+    first_user: dict[int, Tensor] = {}
+    run: _Box | None = None
+    for position, t in enumerate(order):
+        if t.op is None:
+            continue
+        for parent in t.op.parents:
+            first_user.setdefault(parent._id, t)
+        key = _scope_key(t, collapse)
+        if key and run is not None and run.scope == key:
+            run.members.append(t)
+            run.position = position
+            box_of[t._id] = run
+        else:
+            box_of[t._id] = _Box([t], position, key)
+            boxes.append(box_of[t._id])
+            run = box_of[t._id] if key else None
+    for position, leaf in enumerate(order):
+        if leaf.op is not None:
+            continue
+        key = _scope_key(leaf, collapse)
+        user = first_user.get(leaf._id)
+        block = box_of[user._id] if user is not None else None
+        if key and block is not None and block.scope == key:
+            block.members.insert(0, leaf)
+            box_of[leaf._id] = block
+        else:
+            box_of[leaf._id] = _Box([leaf], position)
+            boxes.append(box_of[leaf._id])
+    return sorted(boxes, key=lambda box: box.position), box_of
+
+
+@dataclass
+class _Arrow:
+    """From the box holding an argument to the box of the op that uses it.
+
+    ``uses`` lists (consumer, argument index): one for an argument of a single op (``x + x`` has
+    two arrows), possibly more when a tensor enters a block several times (one arrow).
+    """
+
+    source: _Box
+    target: _Box
+    uses: list[tuple[Tensor, int]]
+
+
+def _make_arrows(boxes: list[_Box], box_of: dict[int, _Box]) -> list[_Arrow]:
+    """The arrows by consumer, then by argument: Graphviz keeps that order (``ordering=in``)."""
+    arrows = []
+    for box in boxes:
+        into_block: dict[int, _Arrow] = {}
+        for consumer in box.members:
+            for index, parent in enumerate(consumer.op.parents if consumer.op is not None else ()):
+                source = box_of[parent._id]
+                if source is box:
+                    continue
+                arrow = into_block.get(parent._id)
+                if arrow is None:
+                    arrow = _Arrow(source, box, [])
+                    arrows.append(arrow)
+                    if box.scope:
+                        into_block[parent._id] = arrow
+                arrow.uses.append((consumer, index))
+    return arrows
+
+
+# ----- what the overlays show ---------------------------------------------------------------
+def _gradients_sent(
+    steps: Iterable[BackwardStep], positions: dict[int, int]
+) -> dict[tuple[int, int], np.ndarray]:
+    """(consumer id, argument index) → the gradient that backward step sent to that argument."""
+    sent = {}
+    for step in steps:
+        if not isinstance(step, BackwardStep):
+            raise TypeError(f"edge_grads takes True, False or BackwardSteps, got a {type(step).__name__}")
+        if step.node._id not in positions:
+            raise ValueError(
+                "edge_grads: a BackwardStep from another graph; take them from bp.backward_steps(root)"
+            )
+        for index, (_, grad) in enumerate(step.contributions):
+            if grad is not None:
+                sent[step.node._id, index] = grad
+    return sent
+
+
+def broadcast_note(consumer: Tensor, index: int) -> str | None:
+    """The note "Σ over axis 0: (4,3) → (3,)" if argument ``index`` was broadcast by the op.
+
+    Backward then sums that argument's gradient over the stretched axes (the engine's
+    ``unbroadcast``). Applies to ops whose output has the broadcast shape of their inputs:
+    + − × ÷, maximum, a bias in linear, ….
+    """
+    shapes = [p.shape for p in consumer.op.parents]
+    try:
+        full = np.broadcast_shapes(*shapes)
+    except ValueError:
+        return None
+    shape = shapes[index]
+    if len(shapes) < 2 or full != consumer.shape or shape == full:
+        return None
+    extra = len(full) - len(shape)
+    axes = [*range(extra), *(extra + i for i, n in enumerate(shape) if n == 1 and full[extra + i] != 1)]
+    word = "axis" if len(axes) == 1 else "axes"
+    return f"Σ over {word} {', '.join(map(str, axes))}: {format_shape(full)} → {format_shape(shape)}"
+
+
+def _first_nonfinite(tensors: Iterable[Tensor], of_grad: bool) -> Tensor | None:
+    """The first tensor whose value (or gradient) holds nan or inf."""
+    for t in tensors:
+        values = t.grad if of_grad else t.data
+        if values is not None and not np.isfinite(values).all():
+            return t
+    return None
+
+
+def _nonfinite_word(values: np.ndarray) -> str:
+    return "nan" if np.isnan(values).any() else "inf"
+
+
+def _grad_decades(boxes: list[_Box]) -> tuple[int, dict[int, int]]:
+    """The largest decade of the gradients shown, and per box position how many decades below it.
+
+    A box's gradient size is the mean |grad| of its output, so big and small tensors compare
+    fairly. Boxes without a finite gradient are left out; an all-zero gradient gets the last step.
+    """
+    decades: dict[int, int | None] = {}
+    for box in boxes:
+        grad = box.output.grad
+        size = mean_abs(grad) if grad is not None and grad.size else math.nan
+        if math.isfinite(size):
+            decades[box.position] = math.floor(math.log10(size)) if size > 0 else None
+    largest = max((d for d in decades.values() if d is not None), default=0)
+    last = len(style.VIRIDIS) - 1
+    return largest, {p: last if d is None else min(last, largest - d) for p, d in decades.items()}
+
+
+def _kind_of(box: _Box) -> str:
+    """The kind of node in :mod:`~backprop_nb.viz.style` (the root is marked separately)."""
+    t = box.output
+    if box.scope:
+        return "block"
+    if t.op is not None:
+        return "op"
+    if t.requires_grad:
+        return "parameter"
+    return "constant" if t.name is None else "input"
+
+
+# ----- writing the statements -----------------------------------------------------------------
+def _defaults(rankdir: str) -> list[str]:
+    """The graph, node and edge attributes every picture shares."""
+    font = {"fontname": style.FONT}
+    graph = {"rankdir": rankdir, "ordering": "in", "nodesep": 0.2, "ranksep": 0.3, "pad": 0.1, **font}
+    node = {"shape": "record", "style": "filled", "fillcolor": "#FFFFFF", "color": style.INK, "penwidth": 1.2}
+    node |= {"fontcolor": "#000000", "height": 0.3, "margin": "0.08,0.03", **font}
+    edge = {"color": style.INK, "arrowsize": 0.7, "penwidth": 1.1, "fontcolor": style.BACKWARD, **font}
+    return [
+        f"  graph {_attributes({**graph, 'fontsize': 11})};",
+        f"  node {_attributes({**node, 'fontsize': 12})};",
+        f"  edge {_attributes({**edge, 'fontsize': 10})};",
+    ]
+
+
+@dataclass
+class _Picture:
+    """The options and overlays of one ``to_dot`` call; writes the node, arrow and legend statements."""
+
+    root: Tensor
+    values: bool
+    grads: bool
+    rankdir: str
+    precision: int
+    highlighted: set[int]
+    broadcast: bool
+    gradients_sent: dict[tuple[int, int], np.ndarray]
+    grad_scale: tuple[int, dict[int, int]] | None  # _grad_decades(), when grad_colors is on
+    first_nan_value: Tensor | None
+    first_nan_grad: Tensor | None
+    arrow_texts: set[str] = field(default_factory=set)  # kinds of arrow text shown: style.ARROW_TEXT_MEANINGS
+
+    # -- nodes --
+    def node(self, box: _Box) -> str:
+        column = self.column(box.output)
+        if box.scope:
+            ops = [op_text(m.op) for m in box.members if m.op is not None]
+            if len(ops) > 1:  # a single op is named by the block already
+                chain = " → ".join(ops[:4]) + (f" → … ({len(ops)} ops)" if len(ops) > 4 else "")
+                column.insert(0, escape(chain))
+            function = escape(box.scope[-1])
+        else:
+            function = escape(op_text(box.output.op)) if box.output.op is not None else None
+        if function is None:
+            label = self.record(column, is_row=False)
+        else:
+            label = self.record([function, column] if column else [function], is_row=True)
+        return f"  {box.node_id} {_attributes({'label': label, **self.node_style(box)})};"
+
+    def column(self, t: Tensor) -> list[Any]:
+        """The fields beside the function, escaped: name and shape, value, gradient, warnings.
+
+        A scalar reads "q = 3" and "grad -4"; an array gets its shape, "min · max" and "mean",
+        and a small "grad" cell beside the same summary of its gradient.
+        """
+        name = escape(t.name) if t.name is not None else ""
+        title = " ".join(part for part in (name, format_shape(t.shape) if t.ndim else "") if part)
+        fields: list[Any] = []
+        if self.values and t.size == 1:
+            value = summarize(t.data, self.precision)[0]
+            fields.append(f"{title} = {value}" if title else value)
+        else:
+            fields += [title] if title else []
+            fields += [_lines(summarize(t.data, self.precision))] if self.values else []
+        if self.grads and t.requires_grad:
+            grad = ["—"] if t.grad is None else summarize(t.grad, self.precision)
+            fields.append(f"grad {grad[0]}" if len(grad) == 1 else ["grad", _lines(grad)])
+        if t is self.first_nan_value:
+            fields.append(f"⚠ first {_nonfinite_word(t.data)} value")
+        if t is self.first_nan_grad:
+            fields.append(f"⚠ first {_nonfinite_word(t.grad)} gradient")
+        return fields
+
+    def record(self, fields: list[Any], is_row: bool) -> str:
+        """A record label: ``fields`` side by side (``is_row``) or stacked; nested lists alternate.
+
+        Graphviz's records flip between rows and columns at each ``{ }`` level, starting with a
+        column when the picture flows sideways (LR, RL) and with a row when it flows down.
+        """
+        sideways = self.rankdir in ("LR", "RL")
+
+        def write(item: Any, depth: int) -> str:
+            if isinstance(item, str):
+                return item
+            text = "|".join(write(x, depth + 1) for x in item)
+            return "{" + text + "}" if depth or is_row == sideways else text
+
+        return write(fields, 0)
+
+    def node_style(self, box: _Box) -> dict[str, Any]:
+        attrs = dict(style.NODE_STYLES[_kind_of(box)])
+        if any(m is self.root for m in box.members):
+            attrs |= style.NODE_STYLES["root"]
+        if self.grad_scale is not None and box.position in self.grad_scale[1]:
+            attrs |= style.grad_magnitude_style(self.grad_scale[1][box.position])
+        if any(m is self.first_nan_value or m is self.first_nan_grad for m in box.members):
+            attrs |= style.NONFINITE
+        if any(m._id in self.highlighted for m in box.members):
+            attrs |= style.HIGHLIGHT
+        return attrs
+
+    # -- arrows --
+    def arrow(self, arrow: _Arrow) -> str:
+        """The arrow statement, labelled with the gradient sent back along it and broadcast notes."""
+        lines = []
+        grads = [self.gradients_sent.get((c._id, i)) for c, i in arrow.uses]
+        grads = [g for g in grads if g is not None]
+        if grads:
+            total = sum(grads[1:], grads[0])
+            if total.size == 1:
+                lines.append(summarize(total, self.precision)[0])
+            else:
+                lines.append(f"|g| {format_number(mean_abs(total), self.precision)}")
+                self.arrow_texts.add("mean_abs")
+            self.arrow_texts.add("grad")
+        if self.broadcast:
+            notes = dict.fromkeys(note for c, i in arrow.uses if (note := broadcast_note(c, i)))
+            lines += notes
+            self.arrow_texts |= {"broadcast"} if notes else set()
+        label = _lines([escape(line, record=False) for line in lines])
+        attrs = f" {_attributes({'label': label})}" if label else ""
+        return f"  {arrow.source.node_id} -> {arrow.target.node_id}{attrs};"
+
+    # -- legend --
+    def legend(self, shown: list[_Box]) -> list[str]:
+        """A framed key to the kinds of node and the overlays in this picture.
+
+        Write it after the arrows: it explains only the kinds of arrow text they showed. Kinds
+        whose boxes all wear gradient colours (or the root's) are left out. Each entry is short:
+        the legend shares a column with the leaves, and a wide one would push the graph apart.
+        """
+        coloured = self.grad_scale[1] if self.grad_scale is not None else {}
+        own_look = [
+            b for b in shown if b.position not in coloured and all(m is not self.root for m in b.members)
+        ]
+        kinds = {_kind_of(box) for box in own_look} | {"root"}
+        entries = [(style.KIND_MEANINGS[k], style.NODE_STYLES[k]) for k in style.KIND_MEANINGS if k in kinds]
+        if any(m._id in self.highlighted for box in shown for m in box.members):
+            entries.append((("highlighted",), style.HIGHLIGHT))
+        if self.first_nan_value is not None or self.first_nan_grad is not None:
+            entries.append((style.NONFINITE_MEANING, style.NONFINITE))
+        if self.grad_scale is not None:
+            largest, steps = self.grad_scale
+            for step in sorted(set(steps.values())):
+                entries.append(((_grad_scale_text(largest - step, step),), style.grad_magnitude_style(step)))
+        for kind, meaning in style.ARROW_TEXT_MEANINGS.items():
+            if kind in self.arrow_texts:
+                entries.append((meaning, style.ARROW_TEXT))
+        lines = ["  subgraph cluster_legend {", '    label="legend"; style="rounded"; color="#999999";']
+        for i, (words, attrs) in enumerate(entries):
+            label = _lines([escape(line, record=False) for line in words])
+            attrs = {"label": label, "fontsize": 10, "shape": "box", **attrs}
+            if attrs["shape"] == "Mrecord":  # records break the invisible chain in Graphviz 2.43
+                attrs |= {"shape": "box", "style": "rounded,filled"}
+            lines.append(f"    legend{i} {_attributes(attrs)};")
+        # One rank, chained by invisible arrows, which fix the order: left to right when the
+        # picture flows down; sideways the chain runs upwards, so it is written backwards.
+        order = range(len(entries)) if self.rankdir in ("TB", "BT") else reversed(range(len(entries)))
+        chain = " -> ".join(f"legend{i}" for i in order)
+        if len(entries) > 1:  # (a chain of one would be a node statement hiding that node)
+            lines.append(f'    {{ rank="same"; {chain} [style="invis", minlen="0"]; }}')
+        return [*lines, "  }"]
+
+
+def _grad_scale_text(decade: int, step: int) -> str:
+    if step == len(style.VIRIDIS) - 1:
+        return f"mean |grad| < 1e{decade + 1} or 0"
+    return f"mean |grad| ≈ 1e{decade}"
+
+
+def _left_out_note(left_out: int, total: int, collapse: bool | int, fed: list[_Box]) -> list[str]:
+    """A note in place of the nodes not drawn, with a dashed arrow to each drawn node they feed."""
+    advice = f"max_nodes={total}" if collapse is not False else f"collapse=True or max_nodes={total}"
+    text = f"… {left_out} more node{'s' if left_out > 1 else ''} not shown: use {advice}"
+    attrs = {"label": escape(text, record=False), "shape": "note", "style": "dashed", "color": "#808080"}
+    arrows = [f'  more -> {box.node_id} [style="dashed", color="#808080"];' for box in fed]
+    return [f"  more {_attributes(attrs)};", *arrows]
+
+
+# ----- the public function ---------------------------------------------------------------------
+def to_dot(
+    root: Tensor,
+    *,
+    values: bool = True,
+    grads: bool = True,
+    rankdir: str = "LR",
+    precision: int = 4,
+    highlight: Tensor | Iterable[Tensor] = (),
+    legend: bool = False,
+    edge_grads: bool | Iterable[BackwardStep] = False,
+    grad_colors: bool = False,
+    mark_nonfinite: bool = True,
+    broadcast: bool = True,
+    collapse: bool | int = False,
+    max_nodes: int | None = 150,
+) -> str:
+    """The DOT text of the graph that computed ``root``, for Graphviz; ``bp.show_graph`` draws it.
+
+    What the boxes show:
+        values: each tensor's value (its number, or min · max and mean of an array).
+        grads: each tensor's ``.grad`` ("grad —" before ``backward()``), for tensors that
+            require grad.
+        precision: significant digits of every number (-0 shows as 0).
+
+    Layout:
+        rankdir: "LR" (left to right, as in the lectures), "TB" (top to bottom: better for
+            deep networks with wide array boxes), "RL" or "BT".
+        legend: add a framed key to the kinds of node and the overlays in the picture.
+
+    Teaching overlays:
+        highlight: a tensor or tensors to outline thickly in vermillion (the step-through
+            widget outlines the node whose backward step it shows).
+        edge_grads: write on each arrow the gradient sent back along it: that backward step's
+            [local gradient] × [upstream gradient] for this input (for arrays, ``|g|``, the mean
+            of its absolute values). True takes the whole backward walk from ``root`` (it
+            writes no ``.grad``; ``root`` must be a one-element tensor that requires grad). Or
+            pass the steps walked so far, e.g. ``list(itertools.islice(bp.backward_steps(f), 2))``,
+            to label only their arrows.
+        grad_colors: fill each box by the order of magnitude of its mean |grad|, one viridis
+            colour per factor of 10 below the largest: vanishing gradients show up dark. Boxes
+            without a ``.grad`` keep their usual colour.
+        mark_nonfinite: mark the first tensor in topological order whose value holds nan or
+            inf, and the first in backward order whose gradient does: where the trouble starts.
+        broadcast: note "Σ over axis 0: (4,3) → (3,)" on an arrow whose tensor was broadcast,
+            so backward sums its gradient back to the tensor's shape.
+
+    Large graphs:
+        collapse: draw each ``bp.scope`` call (each ``nn`` module call) as one rounded box. True
+            collapses the innermost scopes (a box per layer), an int n the first n scope names
+            (1: a box per outermost block). Parameters are always drawn on their own.
+        max_nodes: draw at most this many boxes, the last in topological order (nearest the
+            root), plus a note that says how many were left out; None draws them all.
+
+    Raises TypeError or ValueError naming the option that is wrong, before drawing anything.
+    """
+    _check_switches(
+        values=values, grads=grads, legend=legend, grad_colors=grad_colors,
+        mark_nonfinite=mark_nonfinite, broadcast=broadcast,
+    )  # fmt: skip
+    if not isinstance(root, Tensor):
+        raise TypeError(f"to_dot draws the graph of a Tensor, not of a {type(root).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {RANKDIRS}, not {rankdir!r}")
+    if not _is_count(precision) or precision > 17:
+        raise ValueError(f"precision must be a number of significant digits from 1 to 17, not {precision!r}")
+    if not isinstance(collapse, bool) and not _is_count(collapse):
+        raise ValueError(f"collapse must be True, False or a scope depth >= 1, not {collapse!r}")
+    if max_nodes is not None and not _is_count(max_nodes):
+        raise ValueError(f"max_nodes must be a whole number >= 1 or None, not {max_nodes!r}")
+
+    order = topological_order(root)
+    positions = {t._id: i for i, t in enumerate(order)}
+    boxes, box_of = _make_boxes(order, collapse)
+    shown = boxes if max_nodes is None else boxes[-max_nodes:]
+    steps = backward_steps(root) if edge_grads is True else () if edge_grads is False else edge_grads
+    picture = _Picture(
+        root=root,
+        values=values,
+        grads=grads,
+        rankdir=rankdir,
+        precision=precision,
+        highlighted=_ids_in_graph(highlight, positions),
+        broadcast=broadcast,
+        gradients_sent=_gradients_sent(steps, positions),
+        grad_scale=_grad_decades(shown) if grad_colors else None,
+        first_nan_value=_first_nonfinite(order, of_grad=False) if mark_nonfinite else None,
+        first_nan_grad=_first_nonfinite(reversed(order), of_grad=True) if mark_nonfinite else None,
+    )
+    lines = ["digraph G {", *_defaults(rankdir), *(picture.node(box) for box in shown)]
+    drawn = {box.position for box in shown}
+    fed_by_left_out: list[_Box] = []
+    for arrow in _make_arrows(shown, box_of):
+        if arrow.source.position in drawn:
+            lines.append(picture.arrow(arrow))
+        elif arrow.target not in fed_by_left_out:
+            fed_by_left_out.append(arrow.target)
+    if len(shown) < len(boxes):
+        lines += _left_out_note(len(boxes) - len(shown), len(boxes), collapse, fed_by_left_out)
+    if legend:
+        lines += picture.legend(shown)
+    return "\n".join([*lines, "}", ""])
+
+
+def _is_count(value: Any) -> bool:
+    """A whole number >= 1 (and not a bool, which Python counts as an int)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _check_switches(**switches: Any) -> None:
+    for name, value in switches.items():
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False, not {value!r}")
+
+
+def _ids_in_graph(tensors: Tensor | Iterable[Tensor], positions: dict[int, int]) -> set[int]:
+    """The ids of the tensors to highlight, each checked to be a tensor of this graph."""
+    ids = set()
+    for t in (tensors,) if isinstance(tensors, Tensor) else tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"highlight takes Tensors of the graph, got a {type(t).__name__}")
+        if t._id not in positions:
+            raise ValueError(f"highlight: {t!r} is not in the graph of this root")
+        ids.add(t._id)
+    return ids

@@ -1,0 +1,98 @@
+"""``bp.show_graph``: the computation graph as a picture that shows itself in Jupyter.
+
+>>> f.backward()
+>>> bp.show_graph(f)                        # the last line of a cell: the picture appears
+>>> bp.show_graph(f, edge_grads=True).save("f.svg")
+
+The picture is drawn by Graphviz: the system ``dot`` program when it is installed, otherwise a
+copy of Graphviz that runs inside Python (see :mod:`backprop_nb.viz.render`;
+``bp.renderer_name()`` says which). If neither works, the notebook shows the DOT text and one
+line on how to fix it, never a traceback.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from ..tensor import Tensor
+from .dot import to_dot
+from .render import RenderError, render, render_svg
+
+_NODE_STATEMENT = re.compile(r"^  n\d+ \[", re.MULTILINE)
+"""How to_dot writes a node of the graph (n0, n1, …; not the legend or the left-out note)."""
+
+SAVE_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+"""File suffix → what ``GraphView.save`` writes."""
+
+
+class GraphView:
+    """A drawing of a computation graph: Jupyter displays it as SVG.
+
+    It is a snapshot: the DOT text is written when the view is made, so later changes to the
+    tensors (another ``backward()``, a training step) do not change it; call ``show_graph``
+    again to see them.
+
+    Attributes:
+        source: the DOT text (``print(view.source)`` to read it, or paste it into any Graphviz tool).
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def svg(self) -> str:
+        """The picture as SVG text. Raises ``RenderError`` (with how to fix it) when no renderer works."""
+        return render_svg(self.source)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the picture to ``path``, in the format its suffix names: .svg, .png, .pdf or .dot (.gv).
+
+        PNG and PDF need the system Graphviz; without it this raises ``RenderError`` saying how
+        to install it (SVG and DOT always work). Returns the path written.
+        """
+        path = Path(path)
+        kind = SAVE_FORMATS.get(path.suffix.lower())
+        if kind is None:
+            raise ValueError(
+                f"save: cannot tell the format from {path.name!r}; end the name in one of {sorted(SAVE_FORMATS)}"
+            )
+        if kind == "dot":
+            path.write_text(self.source, encoding="utf-8")
+        else:
+            path.write_bytes(render(self.source, kind))
+        return path
+
+    # ----- how Jupyter shows it ---------------------------------------------------------------
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """SVG and a short text; without a renderer, the DOT text with the fix (plain and HTML)."""
+        try:
+            return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
+        except RenderError as error:
+            message = f"The graph could not be drawn: {error}"
+            return {
+                "text/plain": f"{message}\nIts DOT text:\n{self.source}",
+                "text/html": f"<p>{html.escape(message)}</p>\n<pre>{html.escape(self.source)}</pre>",
+            }
+
+    def _repr_svg_(self) -> str | None:
+        """The SVG, or None when it cannot be drawn (Jupyter then shows the other formats)."""
+        try:
+            return self.svg()
+        except RenderError:
+            return None
+
+    def __repr__(self) -> str:
+        nodes = len(_NODE_STATEMENT.findall(self.source))
+        return f"<GraphView of {nodes} node{'s' if nodes != 1 else ''}: .source is its DOT text>"
+
+
+def show_graph(root: Tensor, **options: Any) -> GraphView:
+    """Draw the graph that computed ``root``; the options are those of :func:`~backprop_nb.to_dot`.
+
+    The most used: ``edge_grads=True`` (the gradient on every arrow), ``legend=True``,
+    ``collapse=True`` (a box per ``nn`` layer), ``rankdir="TB"`` (top to bottom),
+    ``highlight=[t]``, ``grad_colors=True`` (vanishing gradients show up dark).
+    """
+    return GraphView(to_dot(root, **options))

@@ -1,0 +1,27 @@
+"""Interactive widgets for Jupyter: each is a thin view over the engine and the graph picture.
+
+* :func:`graph_explorer`: sliders for a function's inputs; the graph, its values and gradients
+  follow every change.
+* :func:`backward_stepper`: the backward pass of a graph one node at a time (the real walk,
+  ``bp.backward_steps``), with the gradients adding up as you go.
+* :func:`descent_explorer`: an optimiser's path on a loss surface, step by step.
+* :func:`training_dashboard`: a training run with live loss curves.
+
+Each returns an ipywidgets box that also shows its initial state where widgets cannot run.
+"""
+
+from .dashboard import TrainingDashboard, training_dashboard
+from .descent import DescentExplorer, descent_explorer
+from .graph_explorer import GraphExplorer, graph_explorer
+from .stepper import BackwardStepper, backward_stepper
+
+__all__ = [
+    "BackwardStepper",
+    "DescentExplorer",
+    "GraphExplorer",
+    "TrainingDashboard",
+    "backward_stepper",
+    "descent_explorer",
+    "graph_explorer",
+    "training_dashboard",
+]

@@ -1,0 +1,207 @@
+"""Sliders on a live graph: change an input, watch every value and gradient of the graph follow.
+
+>>> def f(x, y, z):
+...     q = x + y
+...     q.name = "q"
+...     return q * z
+>>> explorer = bp.widgets.graph_explorer(f, x=-2, y=5, z=-4)   # display it in a notebook
+>>> explorer.grads
+{'x': -4.0, 'y': -4.0, 'z': 3.0}
+>>> explorer.sliders["x"].value = 1       # what dragging the slider does
+>>> explorer.grads["z"]                   # ∂f/∂z = q = x + y
+6.0
+
+Every change runs the function again on fresh tensors (one per parameter, named after it, with
+``requires_grad=True``), calls ``backward()`` on the result, and redraws the graph with the
+values, the gradients, and on each arrow the gradient that flows back along it.
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..graph import backward_steps, topological_order
+from ..tensor import Tensor
+from ..viz.dot import format_number, to_dot
+from ._common import StaticFallbackBox, graph_html, graph_panel, html_table, make_slider, message_html
+
+FLUID_NODE_LIMIT = 60
+"""Sliders update while dragging (``continuous_update=True``) for graphs up to this many tensors.
+
+Measured with ``benchmarks/bench_widgets.py`` (one update = forward, backward, DOT and SVG; the
+SVG is almost all of it): 2 ms at 10 nodes, 10 ms at 50, 38 ms at 100 and 175 ms at 200 with the
+in-process renderer; 14, 20, 50 and 255 ms with the system ``dot``. A drag sends about 30 values a
+second, so up to ~60 nodes the kernel keeps up with room to spare for the browser's redraw;
+beyond, it would fall ever further behind, so bigger graphs update once, when the slider is released.
+"""
+
+
+class GraphExplorer(StaticFallbackBox):
+    """The widget :func:`graph_explorer` returns; its attributes describe what it shows.
+
+    Attributes:
+        sliders: parameter name → its widget (set ``.value`` to do what dragging does).
+        values: parameter name → the slider's current value, as a float.
+        output: the Tensor the function returned for the last inputs that worked.
+        grads: parameter name → ∂output/∂parameter as a float (None if the output does not use it),
+            for those inputs; for an output with several elements, the gradient of their sum.
+        dot_source: the DOT text of the graph shown.
+        svg: the HTML of the graph panel: the inline SVG (or a message if no renderer works).
+        error: None, or the message shown when the function failed for the current values.
+    """
+
+    def __init__(self, fn: Callable[..., Tensor], specs: dict[str, Any]) -> None:
+        super().__init__()
+        if not callable(fn):
+            raise TypeError(f"graph_explorer needs a function of the inputs, not {type(fn).__name__} {fn!r}")
+        self.fn = fn
+        name = getattr(fn, "__name__", "<lambda>")
+        self._name = "fn" if name == "<lambda>" else name
+        defaults = _check_signature(fn, self._name, specs)
+        self.sliders = {name: make_slider(name, spec, defaults[name]) for name, spec in specs.items()}
+        self.graph = graph_panel()
+        self.table = widgets.HTML()
+        self.message = widgets.HTML()
+        self.error: str | None = None
+        try:
+            self._show(self._compute())
+        except Exception as error:
+            error.add_note(f"graph_explorer: while running {self._call_text()} for the starting values")
+            raise
+        fluid = len(topological_order(self.output)) <= FLUID_NODE_LIMIT
+        for name, slider in self.sliders.items():
+            if slider is not specs[name]:  # a widget passed in keeps its own setting
+                slider.continuous_update = fluid
+            slider.observe(self._on_change, names="value")
+        self.children = [*self.sliders.values(), self.message, self.graph, self.table]
+        self.add_class("bp-graph-explorer")  # a handle for page styles and browser tests
+        self._remember_initial_state(self.svg + self.table.value, self._text_summary())
+
+    @property
+    def values(self) -> dict[str, float]:
+        return {name: float(slider.value) for name, slider in self.sliders.items()}
+
+    @property
+    def svg(self) -> str:
+        return self.graph.value
+
+    def _compute(self) -> Tensor:
+        """Run the function on fresh input tensors and backpropagate from its result."""
+        inputs = {name: Tensor(value, requires_grad=True, name=name) for name, value in self.values.items()}
+        out = self.fn(**inputs)
+        if not isinstance(out, Tensor):
+            raise TypeError(
+                f"{self._name} must return a Tensor computed from its inputs, not {type(out).__name__} {out!r}"
+            )
+        seed = None if out.size == 1 else np.ones(out.shape)  # several elements: the gradient of the sum
+        out.backward(seed)
+        self._inputs = inputs
+        self._steps = backward_steps(out, seed)
+        return out
+
+    def _show(self, out: Tensor) -> None:
+        self.output = out
+        self.grads = {name: None if t.grad is None else float(t.grad) for name, t in self._inputs.items()}
+        self.dot_source = to_dot(out, edge_grads=self._steps)
+        self.graph.value = graph_html(self.dot_source)
+        self.table.value = self._table_html()
+
+    def _on_change(self, _change: dict[str, Any]) -> None:
+        """A slider moved: recompute; a failure is shown in the widget and the last graph stays."""
+        try:
+            out = self._compute()
+        except Exception as error:  # the user's function may raise anything; show it, don't crash
+            self.error = f"{type(error).__name__}: {error}"
+            self.message.value = message_html(
+                f"{self._call_text()} failed: {self.error}  (The graph shows the last inputs that worked.)",
+                kind="error",
+            )
+            return
+        self.error = None
+        self.message.value = ""
+        self._show(out)
+
+    def _call_text(self) -> str:
+        arguments = ", ".join(f"{name}={format_number(v)}" for name, v in self.values.items())
+        return f"{self._name}({arguments})"
+
+    def _derivative(self, name: str) -> str:
+        out = self.output.name or "out"
+        return f"∂{out}/∂{name}" if self.output.size == 1 else f"∂(Σ {out})/∂{name}"
+
+    def _output_text(self) -> str:
+        value = (
+            format_number(float(self.output.data)) if self.output.size == 1 else f"shape {self.output.shape}"
+        )
+        return f"{self.output.name or 'out'} = {value}"
+
+    def _table_html(self) -> str:
+        rows = [(name, self._inputs[name].item(), "—" if g is None else g) for name, g in self.grads.items()]
+        header = ("input", "value", self._derivative("input"))
+        return f"<div>{html.escape(self._output_text())}</div>" + html_table(header, rows)
+
+    def _text_summary(self) -> str:
+        grads = "   ".join(
+            f"{self._derivative(name)} = {'—' if g is None else format_number(g)}"
+            for name, g in self.grads.items()
+        )
+        return f"{self._call_text()}: {self._output_text()}\n{grads}"
+
+
+def graph_explorer(fn: Callable[..., Tensor], /, **sliders: Any) -> GraphExplorer:
+    """Sliders for the inputs of ``fn`` above the live graph of what it computes.
+
+    ``fn`` takes tensors by name and returns a Tensor (a scalar, or a small array whose sum is
+    differentiated); name intermediate tensors (``q.name = "q"``) to see the names in the graph.
+    Each keyword gives the slider of the parameter of that name:
+
+    * a number: start there, on a range around zero that holds it (``x=-2``: -5 … 5);
+    * ``(min, max)`` or ``(min, max, step)``: that range, starting at ``fn``'s default for the
+      parameter if it has one, else in the middle;
+    * an ipywidgets widget with a number as ``.value`` (``widgets.FloatSlider(...)``).
+
+    Parameters with a default need no slider: ``fn`` then uses the default. Sliders follow
+    the drag live on graphs up to ``FLUID_NODE_LIMIT`` nodes and update on release beyond.
+
+    Raises:
+        TypeError: ``fn`` is not callable, a slider names no parameter of ``fn``, a parameter
+            without a default has no slider, or ``fn`` does not return a Tensor.
+        ValueError: a range is empty or reversed, a step is not positive, a start lies outside
+            its range. Errors of ``fn`` itself at the starting values propagate with a note;
+            later (while dragging) they are shown in the widget instead.
+    """
+    return GraphExplorer(fn, sliders)
+
+
+def _check_signature(fn: Callable[..., Tensor], name: str, specs: dict[str, Any]) -> dict[str, Any]:
+    """Each slider's default from ``fn``'s signature (None if none), after checking names match."""
+    if not specs:
+        raise ValueError("graph_explorer needs at least one slider, e.g. graph_explorer(f, x=-2, y=5)")
+    parameters = inspect.signature(fn).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    named = {n: p for n, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    for slider in specs:
+        if slider not in named and not takes_any:
+            raise TypeError(
+                f"graph_explorer: slider {slider!r} is not a parameter of {name} "
+                f"(its parameters: {', '.join(named) or 'none'})"
+            )
+    for n, p in parameters.items():
+        if p.kind is p.POSITIONAL_ONLY and p.default is p.empty:
+            raise TypeError(
+                f"graph_explorer passes inputs by name, but {name}'s parameter {n!r} is positional-only"
+            )
+        if n in named and p.default is p.empty and n not in specs:
+            raise TypeError(
+                f"graph_explorer: {name} needs a slider for its parameter {n!r}, "
+                f"e.g. {n}=1.0, {n}=(-5, 5) or {n}=widgets.FloatSlider(...)"
+            )
+    return {
+        s: None if s not in named or named[s].default is named[s].empty else named[s].default for s in specs
+    }

@@ -1,0 +1,258 @@
+"""The backward pass one node at a time: Play, Next, Back and Reset over the engine's own walk.
+
+>>> stepper = bp.widgets.backward_stepper(f)    # display it in a notebook
+>>> stepper.next.click()                        # what pressing Next does
+>>> print(stepper.step_text)
+
+Each press of Next takes one more step from ``bp.backward_steps(root)``, the very generator
+``root.backward()`` consumes, and shows it: the node whose gradient is now complete
+(highlighted), and for each of its inputs [upstream gradient] × [local gradient] =
+contribution. Contributions add up at inputs used more than once (fan-out), and the graph shows
+each gradient *as accumulated so far*. After the last step the gradients are exactly those of
+``root.backward()``.
+
+The stepper writes no ``.grad`` into your graph: it draws a private copy of it.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..graph import BackwardStep, backward_steps, seed_gradient, topological_order
+from ..tensor import Tensor
+from ..viz.dot import op_text, summarize, to_dot
+from ._common import StaticFallbackBox, graph_html, graph_panel
+
+PLAY_INTERVAL_MS = 1200
+"""Time between steps while Play runs: long enough to read a step's numbers."""
+
+
+class BackwardStepper(StaticFallbackBox):
+    """The widget :func:`backward_stepper` returns; its attributes describe what it shows.
+
+    Attributes:
+        play, back, next, reset: the controls (``stepper.next.click()`` presses Next); the
+            ``Play`` widget's ``value`` is the number of steps taken, whichever control moved it.
+        index: the number of steps taken, 0 … ``total``.
+        total: the number of steps of the whole pass (one per tensor that requires grad).
+        done: True once every step has been taken.
+        current: the :class:`~backprop_nb.graph.BackwardStep` shown (None before the first).
+        step_text: the current step in words and numbers (plain text).
+        grads: name → gradient so far (a float, or an array), for the named tensors that have one.
+        dot_source, svg: the graph as DOT text, and the HTML of the panel showing it.
+    """
+
+    def __init__(self, root: Tensor, interval_ms: int = PLAY_INTERVAL_MS) -> None:
+        super().__init__()
+        if not isinstance(root, Tensor):
+            raise TypeError(
+                f"backward_stepper steps through the graph of a Tensor, not {type(root).__name__}"
+            )
+        self.root = root
+        self._seed = seed_gradient(root)  # raises the engine's own error for a root it cannot start from
+        self._walk = backward_steps(root)
+        self._steps: list[BackwardStep] = []
+        order = topological_order(root)
+        self.total = sum(t.requires_grad for t in order)
+        self._mirror = _twin_graph(order)  # a private copy to draw the gradients so far on
+
+        self.play = widgets.Play(
+            value=0,
+            min=0,
+            max=self.total,
+            step=1,
+            interval=interval_ms,
+            description="play",
+            show_repeat=False,
+        )
+        self.back = widgets.Button(description="◀ Back", tooltip="undo the last step")
+        self.next = widgets.Button(description="Next ▶", tooltip="take one step of the backward pass")
+        self.reset = widgets.Button(description="Reset", tooltip="back to the start")
+        self.counter = widgets.HTML()
+        self.text = widgets.HTML()
+        self.graph = graph_panel()
+        self.back.on_click(lambda _: self._move_to(self.play.value - 1))
+        self.next.on_click(lambda _: self._move_to(self.play.value + 1))
+        self.reset.on_click(lambda _: self._move_to(0))
+        self.play.observe(lambda change: self._show(change["new"]), names="value")
+
+        self._show(0)
+        controls = widgets.HBox([self.play, self.back, self.next, self.reset, self.counter])
+        self.children = [controls, self.text, self.graph]
+        self.add_class("bp-backward-stepper")  # a handle for page styles and browser tests
+        self._remember_initial_state(f"<div>{self.text.value}</div>{self.svg}", self.step_text)
+
+    # ----- the state shown -------------------------------------------------------------------
+    @property
+    def index(self) -> int:
+        return self.play.value
+
+    @property
+    def done(self) -> bool:
+        return self.index == self.total
+
+    @property
+    def current(self) -> BackwardStep | None:
+        return self._steps[self.index - 1] if self.index else None
+
+    @property
+    def svg(self) -> str:
+        return self.graph.value
+
+    @property
+    def grads(self) -> dict[str, float | np.ndarray]:
+        return {t.name: float(g) if g.size == 1 else g for t, g in self._grads.items() if t.name is not None}
+
+    def grad_of(self, t: Tensor) -> np.ndarray | None:
+        """The gradient of ``t`` accumulated by the steps taken so far (None if none reached it)."""
+        return self._grads.get(t)
+
+    # ----- moving ----------------------------------------------------------------------------
+    def _move_to(self, index: int) -> None:
+        """What the buttons do: set the step index (clamped); the Play widget's observer redraws."""
+        self.play.value = min(max(index, 0), self.total)
+
+    def _show(self, index: int) -> None:
+        """Take steps from the engine's walk up to ``index`` (once each), then redraw."""
+        while len(self._steps) < index:
+            self._steps.append(next(self._walk))
+        self._grads, received = self._gradients_after(index)
+        self.dot_source = self._draw(index)
+        self.graph.value = graph_html(self.dot_source)
+        lines = self._describe(index, received)
+        self.step_text = "\n".join(lines)
+        self.text.value = "<br>".join(html.escape(line).replace("  ", "&nbsp;&nbsp;") for line in lines)
+        self.counter.value = "<b>done</b>" if self.done else f"step {index} of {self.total}"
+        self.back.disabled = self.reset.disabled = index == 0
+        self.next.disabled = self.done
+
+    def _gradients_after(self, index: int) -> tuple[dict[Tensor, np.ndarray], dict[Tensor, int]]:
+        """Each tensor's gradient after ``index`` steps, and how many contributions reached it.
+
+        A tensor whose own step was taken has its complete gradient, the step's ``upstream``;
+        any other has the sum of the contributions that have reached it so far.
+        """
+        grads = {self.root: self._seed}
+        received: dict[Tensor, int] = {}
+        for step in self._steps[:index]:
+            grads[step.node] = step.upstream
+            for parent, g in step.contributions:
+                if g is not None:
+                    grads[parent] = grads[parent] + g if parent in grads else g
+                    received[parent] = received.get(parent, 0) + 1
+        return grads, received
+
+    def _draw(self, index: int) -> str:
+        """DOT of the private copy, carrying the gradients so far, the current node highlighted."""
+        for t, twin in self._mirror.items():
+            twin.grad = self._grads.get(t)
+        steps = [BackwardStep(self._mirror[s.node], s.upstream, s.grads) for s in self._steps[:index]]
+        highlight = [self._mirror[self._steps[index - 1].node]] if index else []
+        return to_dot(self._mirror[self.root], edge_grads=steps, highlight=highlight)
+
+    # ----- the words ---------------------------------------------------------------------------
+    def _describe(self, index: int, received: dict[Tensor, int]) -> list[str]:
+        out = self.root.name or "out"
+        if index == 0:
+            return [
+                f"Ready: the backward pass starts at {out} with ∂{out}/∂{out} = {_number(self._seed)}. "
+                f"Press Next ▶ or play: {self.total} steps."
+            ]
+        step = self._steps[index - 1]
+        node, name = step.node, out if step.node is self.root else _label(step.node)
+        lines = [
+            f"Step {index} of {self.total}: ∂{out}/∂{name} = {_number(step.upstream)} is complete "
+            f"({'the seed' if node is self.root else _count_contributions(received.get(node, 0))})."
+        ]
+        if node.op is None:
+            lines.append(f"{name} is a leaf: backward() stores this gradient in {name}.grad.")
+        else:
+            lines += self._contribution_lines(step, out, before=self._gradients_after(index - 1)[0])
+        if index == self.total:
+            lines.append(f"Done: every gradient is complete, equal to what {out}.backward() computes.")
+        return lines
+
+    def _contribution_lines(
+        self, step: BackwardStep, out: str, before: dict[Tensor, np.ndarray]
+    ) -> list[str]:
+        """For each input: upstream × local = contribution, and the input's gradient so far.
+
+        The product form is exact for scalars; for arrays the local derivative is a Jacobian,
+        so the op's own description of its derivative is shown with the contribution's summary.
+        ``before`` holds the gradients before this step; each contribution is added to it in turn
+        (as the engine adds them), to show what it adds to.
+        """
+        op = step.node.op
+        lines = [f"{op_text(op)}: local derivative {op.local_derivative}"]
+        scalar = step.upstream.size == 1
+        for (parent, g), local in zip(step.contributions, step.local_grads(), strict=True):
+            name = _label(parent)
+            if g is None:
+                lines.append(f"  → {name}: needs no gradient")
+                continue
+            if scalar and parent.size == 1:
+                sent = f"upstream × local = {_number(step.upstream)} × {_number(local)} = {_number(g)}"
+            else:
+                sent = f"contribution {_number(g)}"
+            previous = before.get(parent)
+            before[parent] = g if previous is None else previous + g
+            total = _number(before[parent])
+            if previous is not None:
+                total = f"{_number(previous)} + {_number(g)} = {total}"
+            lines.append(f"  → {name}: {sent};  ∂{out}/∂{name} so far: {total}")
+        return lines
+
+
+def backward_stepper(root: Tensor, interval_ms: int = PLAY_INTERVAL_MS) -> BackwardStepper:
+    """Step through ``root``'s backward pass: Play / Next / Back / Reset over ``bp.backward_steps``.
+
+    ``root`` must be a one-element tensor that requires grad (a loss). Its graph is left as it
+    is: the stepper writes no ``.grad`` (call ``root.backward()`` for that). ``interval_ms`` is
+    the time between steps while Play runs.
+
+    Raises:
+        TypeError: ``root`` is not a Tensor.
+        GradError: ``root`` does not require grad or has more than one element.
+    """
+    return BackwardStepper(root, interval_ms)
+
+
+def _twin_graph(order: list[Tensor]) -> dict[Tensor, Tensor]:
+    """Each tensor of ``order`` (a topological order) → a twin in a copy of the graph.
+
+    The twins share nothing writable with the originals, so their ``.grad`` can be set freely.
+    They are made in topological order, so they sort the same way; a loop, not recursion (like
+    ``copy.deepcopy``), so any depth works.
+    """
+    twins: dict[Tensor, Tensor] = {}
+    for t in order:
+        twin = Tensor(t.data, requires_grad=t.requires_grad, name=t.name)
+        if t.op is not None:
+            twin.op = copy.copy(t.op)
+            twin.op.parents = tuple(twins[p] for p in t.op.parents)
+        twin._scope = t._scope
+        twins[t] = twin
+    return twins
+
+
+def _count_contributions(count: int) -> str:
+    return "one contribution" if count == 1 else f"the sum of {count} contributions"
+
+
+def _label(t: Tensor) -> str:
+    """How the text names a tensor: its name, else its op ("× node"), else its value (a constant)."""
+    if t.name is not None:
+        return t.name
+    if t.op is not None:
+        return f"({op_text(t.op)} node)"
+    return _number(t.data)
+
+
+def _number(array: np.ndarray | None) -> str:
+    if array is None:
+        return "—"
+    return " · ".join(summarize(np.asarray(array)))

