@@ -8,7 +8,7 @@
 array(7.)
 """
 
-from . import data, exercises, nn, optim, widgets
+from . import data, nn, optim
 from ._memory import keep_freed_memory
 from .errors import AnomalyError, GradError, ShapeError
 from .functions import (
@@ -37,21 +37,45 @@ from .graph import BackwardStep, backward_steps, topological_order
 from .modes import detect_anomaly, enable_grad, is_grad_enabled, no_grad, scope
 from .ops import Op
 from .tensor import Tensor, tensor
-from .train import DivergenceWarning, History, fit
 from .viz.dot import to_dot
 from .viz.graph_view import GraphView, show_graph
-from .viz.plots import (
-    optimizer_path,
-    plot_decision_boundary,
-    plot_gradient_norms,
-    plot_history,
-    plot_optimizer_paths,
-)
 from .viz.render import RenderError, renderer_name
 
 __version__ = "0.1.0"
 
 keep_freed_memory()
+
+# Parts that need matplotlib, ipywidgets or tqdm are imported on first use (``bp.fit``,
+# ``bp.widgets``), so that ``import backprop_nb`` stays quick and light.
+_LAZY = {
+    "widgets": (".widgets", None),
+    "exercises": (".exercises", None),
+    "fit": (".train", "fit"),
+    "History": (".train", "History"),
+    "DivergenceWarning": (".train", "DivergenceWarning"),
+    "optimizer_path": (".viz.plots", "optimizer_path"),
+    "plot_decision_boundary": (".viz.plots", "plot_decision_boundary"),
+    "plot_gradient_norms": (".viz.plots", "plot_gradient_norms"),
+    "plot_history": (".viz.plots", "plot_history"),
+    "plot_optimizer_paths": (".viz.plots", "plot_optimizer_paths"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'backprop_nb' has no attribute {name!r}")
+    import importlib
+
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name, __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "AnomalyError",
