@@ -108,6 +108,10 @@ class BackwardStep(NamedTuple):
         return _op_input_grads(self.node.op, np.ones_like(self.upstream))
 
 
+_step = tuple.__new__
+"""Builds a BackwardStep without namedtuple's Python-level constructor (this runs per node)."""
+
+
 def _op_input_grads(op: Op, grad_out: np.ndarray) -> tuple[np.ndarray | None, ...]:
     """Run ``op.backward`` and sum each gradient back to its input's shape.
 
@@ -123,7 +127,7 @@ def _op_input_grads(op: Op, grad_out: np.ndarray) -> tuple[np.ndarray | None, ..
             f"{type(op).__name__}.backward returned {len(grads)} gradients for {len(parents)} inputs"
         )
     result = []
-    for parent, g in zip(parents, grads, strict=True):
+    for parent, g in zip(parents, grads, strict=False):  # lengths checked above
         if g is None or not parent.requires_grad:
             result.append(None)
             continue
@@ -175,13 +179,13 @@ def backward_steps(root: Tensor, grad: Any = None) -> Iterator[BackwardStep]:
             continue
         op = node.op
         if op is None:
-            yield BackwardStep(node, upstream, ())
+            yield _step(BackwardStep, (node, upstream, ()))
             continue
         grads = _op_input_grads(op, upstream)
-        for parent, g in zip(op.parents, grads, strict=True):
+        for parent, g in zip(op.parents, grads, strict=False):  # one gradient per parent
             if g is not None:
                 if check_anomaly:
                     check_finite(g, op, "backward", op.parents)
                 previous = pending.get(parent)
                 pending[parent] = g if previous is None else previous + g
-        yield BackwardStep(node, upstream, grads)
+        yield _step(BackwardStep, (node, upstream, grads))

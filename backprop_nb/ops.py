@@ -102,7 +102,9 @@ class Op:
         op = cls()
         op.params = params
         op.needs_input_grad = needs = tuple([p.requires_grad for p in parents])
-        op.saved_tensors = op.parents = ()
+        record = settings.grad_enabled and True in needs
+        op.parents = parents if record else ()
+        op.saved_tensors = ()
         try:
             arrays = [p.data for p in parents]
             data = op.forward(*arrays, **params) if params else op.forward(*arrays)
@@ -117,9 +119,6 @@ class Op:
             raise
         if type(data) is not np.ndarray:
             data = np.asarray(data, dtype=np.float64)
-        record = settings.grad_enabled and True in needs
-        if record:
-            op.parents = parents
         if settings.detect_anomaly:
             check_finite(data, op if record else cls(), "forward", parents)
         return Tensor._from_op(data, op if record else None)

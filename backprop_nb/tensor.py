@@ -168,8 +168,9 @@ class Tensor:
                 a one-element tensor (it is then 1.0); any other shape needs it, and it must have
                 exactly this tensor's shape.
         """
+        accumulate = Tensor._accumulate_grad
         for node, upstream, _ in backward_steps(self, grad):
-            node._accumulate_grad(upstream)
+            accumulate(node, upstream)
 
     def _accumulate_grad(self, grad: np.ndarray) -> None:
         """Add one backward pass's gradient to ``.grad``.
