@@ -4,8 +4,8 @@
 
 Notebooks are source: after editing one, run this so its stored outputs are the ones a fresh run
 gives. Cells marked ``# NBVAL_IGNORE_OUTPUT`` or ``# NBVAL_SKIP`` (widgets, plots, timings) keep
-no outputs, execution counts are dropped, and saved widget state is removed, so the files stay
-small and their diffs readable. Runs in this Python environment's kernel.
+no outputs, code cells are numbered 1, 2, … in order, and saved widget state is removed, so the
+files stay small and their diffs readable. Runs in this Python environment's kernel.
 """
 
 from __future__ import annotations
@@ -29,16 +29,17 @@ def refresh(path: Path, timeout: int = 300) -> float:
         notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     ).execute()
     seconds = time.perf_counter() - start
-    for cell in notebook.cells:
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for number, cell in enumerate(code_cells, start=1):  # nbval rejects unnumbered cells with outputs
         cell.metadata.pop("execution", None)
-        if cell.cell_type != "code":
-            continue
-        cell.execution_count = None
+        cell.execution_count = number
         for output in cell.outputs:
             if "execution_count" in output:
-                output["execution_count"] = None
+                output["execution_count"] = number
         if any(marker in cell.source.split("\n", 1)[0] for marker in _UNCHECKED_MARKERS):
             cell.outputs = []
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
     notebook.metadata.pop("widgets", None)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, path)
