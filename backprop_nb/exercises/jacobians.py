@@ -1,3 +1,178 @@
-"""Exercises of the notebook series (filled in with the notebook)."""
+"""Exercises of notebook 04, vector Jacobians: shapes and layouts, ReLU, ‖Wx‖², broadcasting.
 
-__all__: list[str] = []
+Jacobians here are in numerator layout, as ``bp.jacobian`` returns them: shape
+``f(x).shape + x.shape``, ``J[i, j] = ∂fᵢ/∂xⱼ``. The lectures' denominator layout is the
+transpose, and a checker says so when an answer is in that layout.
+
+The exercises' inputs are module constants (read-only arrays), so a notebook prints the very
+numbers the checker uses: ``RELU_EXERCISE_X``, ``NORM_EXERCISE_W``, ``NORM_EXERCISE_X`` and
+``BROADCAST_UPSTREAM``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._feedback import Feedback, right, wrong
+from .reverse_mode import diagnose_array, unanswered
+
+__all__ = [
+    "BROADCAST_UPSTREAM",
+    "NORM_EXERCISE_W",
+    "NORM_EXERCISE_X",
+    "RELU_EXERCISE_X",
+    "check_broadcast_bias_grad",
+    "check_jacobian_shape",
+    "check_relu_jacobian",
+    "check_squared_norm_grad_W",
+]
+
+
+def _read_only(values: Any) -> np.ndarray:
+    array = np.array(values, dtype=np.float64)
+    array.flags.writeable = False
+    return array
+
+
+RELU_EXERCISE_X = _read_only([1.5, -0.5, 0.0, 2.0])
+NORM_EXERCISE_W = _read_only([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]])
+NORM_EXERCISE_X = _read_only([1.0, 2.0, -1.0])
+BROADCAST_UPSTREAM = _read_only([[1.0, 0.0, 2.0], [0.5, -1.0, 1.0], [2.0, 1.0, 0.0], [-1.0, 3.0, 1.0]])
+
+
+# ----- shapes ----------------------------------------------------------------------------------
+_W_SHAPE, _X_SHAPE, _F_SHAPE = (3, 5), (5,), (3,)
+"""The shape exercise: f = W x with W of shape (3, 5), so x has shape (5,) and f shape (3,)."""
+
+_SHAPE_MISTAKES = {
+    "x": {
+        _X_SHAPE + _F_SHAPE: "that is the denominator layout the lectures use (x's shape first); "
+        "bp.jacobian's numerator layout puts f's shape first.",
+        _F_SHAPE: "that is the shape of f; the Jacobian has one entry per (output, input) pair.",
+        _X_SHAPE: "that is the shape of x (and of a gradient); f is a vector, so each of its "
+        "3 elements has its own row.",
+        (15,): "that is the number of entries, flattened; the Jacobian is a matrix.",
+    },
+    "W": {
+        _W_SHAPE: "that is W's shape, the shape of a scalar's gradient. f has 3 elements, "
+        "each with a (3, 5) gradient.",
+        _W_SHAPE + _F_SHAPE: "that is the denominator layout (W's shape first); numerator layout "
+        "puts f's shape first.",
+        (3, 15): "W's two axes are kept, not flattened: f(x).shape + W.shape.",
+        (15, 3): "W's two axes are kept, not flattened, and numerator layout puts f's shape first.",
+    },
+}
+
+
+def _as_shape(answer: Any) -> tuple[int, ...] | None:
+    """The answer as a tuple of ints (an int n counts as (n,)), or None if it is not a shape."""
+    if isinstance(answer, int | np.integer) and not isinstance(answer, bool):
+        return (int(answer),)
+    if isinstance(answer, tuple | list) and all(
+        isinstance(n, int | np.integer) and not isinstance(n, bool) for n in answer
+    ):
+        return tuple(int(n) for n in answer)
+    return None
+
+
+def check_jacobian_shape(answer: Any, wrt: str = "x") -> Feedback:
+    """The numerator-layout shape of the Jacobian of f = W x (W: (3, 5), x: (5,)) with respect to ``wrt``.
+
+    ``wrt="x"``: ∂f/∂x; ``wrt="W"``: ∂f/∂W (f as a function of W, x held fixed).
+    """
+    if wrt not in _SHAPE_MISTAKES:
+        raise ValueError(f"wrt must be 'x' or 'W', not {wrt!r}")
+    what = f"the shape of ∂f/∂{wrt}"
+    if (missing := unanswered(answer, what)) is not None:
+        return missing
+    hint = "Numerator layout: f(x).shape + (shape of what you differentiate with respect to)."
+    shape = _as_shape(answer)
+    if shape is None:
+        return wrong(f"{what} should be a tuple of whole numbers such as (2, 4), got {answer!r}.", hint)
+    expected = _F_SHAPE + (_X_SHAPE if wrt == "x" else _W_SHAPE)
+    if shape == expected:
+        return right(f"{what} is {expected}.")
+    explanation = _SHAPE_MISTAKES[wrt].get(shape, "which is not it.")
+    return wrong(f"{what}: you wrote {shape}; {explanation}", hint)
+
+
+# ----- values ----------------------------------------------------------------------------------
+def check_relu_jacobian(answer: Any) -> Feedback:
+    """The Jacobian of the elementwise ReLU at ``RELU_EXERCISE_X`` = (1.5, −0.5, 0, 2)."""
+    if (missing := unanswered(answer, "the ReLU Jacobian")) is not None:
+        return missing
+    x = RELU_EXERCISE_X
+    return diagnose_array(
+        "the ReLU Jacobian",
+        answer,
+        np.diag((x > 0).astype(float)),
+        hint="Output i depends only on input i, with slope 1 where xᵢ > 0 and 0 elsewhere (relu'(0) = 0): "
+        "a diagonal matrix.",
+        mistakes=[
+            (
+                (x > 0).astype(float),
+                "that is its diagonal, the mask 1[x > 0]; the Jacobian is np.diag(mask).",
+            ),
+            (
+                np.diag((x >= 0).astype(float)),
+                "at x = 0 the convention (PyTorch's too) is relu'(0) = 0, so that entry is 0.",
+            ),
+            (np.diag(np.maximum(x, 0)), "you put relu(x) on the diagonal; the slopes are 1 or 0."),
+            (np.diag((x < 0).astype(float)), "the mask is flipped: the slope is 1 where x > 0."),
+            (np.diag((x <= 0).astype(float)), "the mask is flipped: the slope is 1 where x > 0."),
+            (np.eye(x.size), "that is the identity: the units with x ≤ 0 pass no gradient."),
+        ],
+    )
+
+
+def check_squared_norm_grad_W(answer: Any) -> Feedback:
+    """∇_W of f = ‖W x‖² at ``NORM_EXERCISE_W`` (2×3) and ``NORM_EXERCISE_X`` (3,)."""
+    if (missing := unanswered(answer, "∇_W f")) is not None:
+        return missing
+    w, x = NORM_EXERCISE_W, NORM_EXERCISE_X
+    q = w @ x
+    return diagnose_array(
+        "∇_W f",
+        answer,
+        2 * np.outer(q, x),
+        hint="With q = W x: ∂f/∂W_ij = 2 qᵢ xⱼ, i.e. ∇_W f = 2 q xᵀ, which has W's shape.",
+        mistakes=[
+            (np.outer(q, x), "the factor 2 from the square (d q²/dq = 2q) is missing."),
+            (2 * np.outer(x, q), "that is 2 x qᵀ, the transpose: ∇_W f has W's shape (2, 3), so 2 q xᵀ."),
+            (np.outer(x, q), "that is x qᵀ: transposed, and the factor 2 is missing."),
+            (2 * w.T @ q, "that is ∇_x f = 2 Wᵀ q; the question asks for ∇_W."),
+            (2 * q, "that is ∇_q f = 2q; one more step: ∂qᵢ/∂W_ij = xⱼ."),
+        ],
+    )
+
+
+def check_broadcast_bias_grad(answer: Any) -> Feedback:
+    """b.grad after ``(x + b).backward(BROADCAST_UPSTREAM)`` with x of shape (4, 3) and b of shape (3,)."""
+    if (missing := unanswered(answer, "b.grad")) is not None:
+        return missing
+    g = BROADCAST_UPSTREAM
+    return diagnose_array(
+        "b.grad",
+        answer,
+        g.sum(axis=0),
+        hint="b was added to each of the 4 rows: its gradient is the sum of the 4 rows of the upstream gradient.",
+        mistakes=[
+            (
+                g,
+                "that is the upstream gradient itself: b has shape (3,) and was used by all 4 rows, "
+                "so sum over the rows.",
+            ),
+            (
+                g.sum(axis=1),
+                "you summed over the wrong axis: across each row (axis 1) instead of down the 4 rows "
+                "that broadcasting stretched b over (axis 0).",
+            ),
+            (g.mean(axis=0), "that is the mean over the rows; gradients from the 4 uses add up: sum them."),
+            (
+                g.sum(),
+                "you summed everything: b has 3 elements, so its gradient has 3 (sum over axis 0 only).",
+            ),
+        ],
+    )

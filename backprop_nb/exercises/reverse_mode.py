@@ -1,3 +1,242 @@
-"""Exercises of the notebook series (filled in with the notebook)."""
+"""Exercises of notebook 03, reverse-mode autodiff: adjoints, the backward order, accumulation.
 
-__all__: list[str] = []
+The worked example is the CMU deck's y = e^{xz} + xz/ln x + sin(ln x)/(xz) at x = 2, z = 3, with
+its intermediates a = xz, b = ln x, c = sin b, d = eᵃ, e = a/b, f = c/a and y = d + e + f; the
+adjoint of a node is g_node = ∂y/∂node. The expected answers are the deck's hand formulas
+evaluated with ``math``, never the engine's output.
+
+This module also holds the two helpers every checker here and in :mod:`.jacobians` starts from:
+:func:`unanswered` (the friendly reply to a placeholder) and :func:`diagnose_array` (an array
+compared, with the usual mistakes named).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._feedback import Feedback, compare_array, diagnose_number, right, wrong
+
+__all__ = [
+    "check_adjoint_b",
+    "check_grad_after_two_backward",
+    "check_logistic_grad_theta",
+    "check_reverse_topological_order",
+    "order_exercise_graph",
+]
+
+
+# ----- shared by the checkers ---------------------------------------------------------------
+def unanswered(answer: Any, what: str) -> Feedback | None:
+    """A "fill in your answer" Feedback when ``answer`` is still the placeholder (None or ...)."""
+    if answer is None or answer is Ellipsis:
+        return wrong(
+            f"Fill in {what}: replace the placeholder (None) with your answer and run the cell again."
+        )
+    return None
+
+
+ArrayMistake = tuple[Any, str]
+"""A common mistake: the array it produces, and what to say about it."""
+
+
+def diagnose_array(
+    what: str,
+    answer: Any,
+    expected: Any,
+    *,
+    hint: str,
+    mistakes: Sequence[ArrayMistake] = (),
+    rtol: float = 1e-3,
+) -> Feedback:
+    """Compare an array with ``compare_array``; if it is wrong, name the first mistake it matches."""
+    try:
+        value = np.asarray(getattr(answer, "data", answer), dtype=np.float64)
+    except (TypeError, ValueError):
+        return wrong(f"{what} should be an array of numbers, got {answer!r}.", hint)
+    verdict = compare_array(what, value, expected, hint=hint, rtol=rtol)
+    if verdict:
+        return verdict
+    for mistaken, explanation in mistakes:
+        mistaken = np.asarray(mistaken, dtype=np.float64)
+        if value.shape == mistaken.shape and np.allclose(value, mistaken, rtol=rtol, atol=1e-6):
+            return wrong(f"{what}: {explanation}", hint)
+    return verdict
+
+
+# ----- the CMU example, by the deck's formulas ------------------------------------------------
+_X, _Z = 2.0, 3.0
+_A = _X * _Z
+_B = math.log(_X)
+_C = math.sin(_B)
+_G_C = 1 / _A  # g_f · ∂f/∂c, with g_f = 1
+_G_B_THROUGH_E = -_A / _B**2  # g_e · ∂e/∂b
+_G_B_THROUGH_C = _G_C * math.cos(_B)  # g_c · ∂c/∂b
+_G_B = _G_B_THROUGH_E + _G_B_THROUGH_C
+_G_A = -_C / _A**2 + 1 / _B + math.exp(_A)  # through f, e and d
+_G_X = _G_A * _Z + _G_B / _X  # x feeds a = xz and b = ln x: two paths
+_G_Z = _G_A * _X
+
+
+def check_adjoint_b(answer: Any) -> Feedback:
+    """g_b = ∂y/∂b for the CMU example: b = ln x feeds both e = a/b and c = sin b."""
+    if (missing := unanswered(answer, "g_b")) is not None:
+        return missing
+    return diagnose_number(
+        "g_b",
+        answer,
+        _G_B,
+        hint="b has two consumers, e = a/b and c = sin b: g_b = g_e·(−a/b²) + g_c·cos b, with g_c = 1/a.",
+        mistakes=[
+            (lambda _: _G_B_THROUGH_E, "that is only the path through e = a/b; b also feeds c = sin b."),
+            (lambda _: _G_B_THROUGH_C, "that is only the path through c = sin b; b also feeds e = a/b."),
+            (
+                lambda _: _G_B_THROUGH_E + math.cos(_B),
+                "on the path through c you used g_c = 1, but g_c = g_f·∂f/∂c = 1/a.",
+            ),
+            (
+                lambda _: _G_B_THROUGH_E + _G_C * _C,
+                "∂c/∂b is cos b (the derivative of sin), you used sin b.",
+            ),
+            (
+                lambda _: -_G_B_THROUGH_E + _G_B_THROUGH_C,
+                "∂(a/b)/∂b = −a/b²: the sign of the path through e is flipped.",
+            ),
+            (lambda _: _G_B / _X, "that is b's contribution to x, g_b·(1/x): one step too far."),
+        ],
+        rtol=5e-4,
+    )
+
+
+def check_grad_after_two_backward(answer: Any) -> Feedback:
+    """x.grad after ``y.backward()`` is called twice on a freshly built CMU graph, with no reset."""
+    if (missing := unanswered(answer, "x.grad after two backward() calls")) is not None:
+        return missing
+    return diagnose_number(
+        "x.grad after two backward() calls",
+        answer,
+        2 * _G_X,
+        hint="backward() adds ∂y/∂x to x.grad each time it runs; nothing resets it in between.",
+        mistakes=[
+            (
+                lambda _: _G_X,
+                "that is x.grad after one backward(): the second call adds ∂y/∂x once more "
+                "(gradients accumulate, they are not overwritten).",
+            ),
+            (
+                lambda _: 3 * _G_X,
+                "that is three backward() calls' worth: build the graph afresh, then call backward() twice.",
+            ),
+            (lambda _: 2 * _G_Z, "that is z.grad after two calls; the question asks about x."),
+            (lambda _: _G_Z, "that is ∂y/∂z after one call; the question asks about x after two."),
+            (lambda _: 0.0, "the second backward() does not cancel the first: it adds to it."),
+        ],
+    )
+
+
+# ----- the reverse topological order of a small graph ----------------------------------------
+def order_exercise_graph() -> Tensor:
+    """The graph of the ordering exercise: p = u·v, q = eᵖ, r = p + v, s = q·r (returns s)."""
+    u = Tensor(0.5, requires_grad=True, name="u")
+    v = Tensor(2.0, requires_grad=True, name="v")
+    p = u * v
+    q = p.exp()
+    r = p + v
+    s = q * r
+    p.name, q.name, r.name, s.name = "p", "q", "r", "s"
+    return s
+
+
+def _consumers(root: Tensor) -> dict[str, set[str]]:
+    """Name → names of the nodes that use it, for every node of ``root``'s graph."""
+    consumers: dict[str, set[str]] = {root.name: set()}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for parent in node.op.parents if node.op is not None else ():
+            if parent.name not in consumers:
+                consumers[parent.name] = set()
+                stack.append(parent)
+            consumers[parent.name].add(node.name)
+    return consumers
+
+
+def _first_too_early(order: Sequence[str], consumers: dict[str, set[str]]) -> tuple[str, str] | None:
+    """(node, consumer) for the first node listed before a node that uses it; None if there is none."""
+    position = {name: i for i, name in enumerate(order)}
+    for name in order:
+        late = [c for c in consumers[name] if position[c] > position[name]]
+        if late:
+            return name, min(late, key=position.__getitem__)
+    return None
+
+
+def check_reverse_topological_order(answer: Any) -> Feedback:
+    """A backward-pass order for :func:`order_exercise_graph`: a list of all six node names.
+
+    Every node must come after all the nodes that use it (its gradient is complete only then).
+    There is more than one right answer.
+    """
+    if (missing := unanswered(answer, "the order (a list of names)")) is not None:
+        return missing
+    hint = "Start at the output s; list a node only once every node that uses it is already listed."
+    if not isinstance(answer, list | tuple) or not all(isinstance(name, str) for name in answer):
+        return wrong(f"give a list of node names such as ['s', ...], got {answer!r}.", hint)
+    order = list(answer)
+    consumers = _consumers(order_exercise_graph())
+    names = set(consumers)
+    if len(order) != len(set(order)):
+        twice = sorted({name for name in order if order.count(name) > 1})
+        return wrong(f"each node appears once in the backward pass; you listed {twice} more than once.", hint)
+    if unknown := sorted(set(order) - names):
+        return wrong(f"the graph has no node called {unknown}; its nodes are {sorted(names)}.", hint)
+    if missing_names := sorted(names - set(order)):
+        return wrong(f"the order leaves out {missing_names}; leaves get a step too (they come last).", hint)
+    if _first_too_early(order, consumers) is None:
+        return right(f"{order} visits every node after all the nodes that use it.")
+    if _first_too_early(order[::-1], consumers) is None:
+        return wrong("that is a forward (topological) order: the backward pass starts at the output s.", hint)
+    node, consumer = _first_too_early(order, consumers)
+    return wrong(
+        f"{node} comes before {consumer}, but {consumer} uses {node}: when {node} is handled, "
+        f"the contribution from {consumer} has not arrived yet.",
+        hint,
+    )
+
+
+# ----- logistic regression (Gormley), module by module ---------------------------------------
+_THETA = np.array([0.5, -1.0, 2.0])
+_LOGISTIC_X = np.array([1.0, 0.3, 0.4])  # x₀ = 1 multiplies the bias θ₀
+_LOGISTIC_Y_STAR = 0.0
+
+
+def check_logistic_grad_theta(answer: Any) -> Feedback:
+    """dJ/dθ for logistic regression with the cross-entropy J = −[y* ln y + (1 − y*) ln(1 − y)].
+
+    θ = (0.5, −1, 2), x = (1, 0.3, 0.4), y* = 0; a = θ·x, y = σ(a).
+    """
+    if (missing := unanswered(answer, "dJ/dθ")) is not None:
+        return missing
+    y = 1 / (1 + math.exp(-float(_THETA @ _LOGISTIC_X)))
+    dj_dy = -_LOGISTIC_Y_STAR / y + (1 - _LOGISTIC_Y_STAR) / (1 - y)
+    dj_da = dj_dy * y * (1 - y)  # = y − y*
+    return diagnose_array(
+        "dJ/dθ",
+        answer,
+        dj_da * _LOGISTIC_X,
+        hint="Go module by module: dJ/dy, then dJ/da = dJ/dy · y(1 − y) = y − y*, then dJ/dθⱼ = dJ/da · xⱼ.",
+        mistakes=[
+            (
+                -dj_da * _LOGISTIC_X,
+                "every sign is flipped: that is the gradient of the deck's J without the minus sign "
+                "(the log-likelihood, which we maximise, not a loss to minimise).",
+            ),
+            (dj_dy * _LOGISTIC_X, "you skipped the sigmoid module: multiply dJ/dy by dy/da = y(1 − y)."),
+            (dj_da * _THETA, "that is dJ/dx (da/dxⱼ = θⱼ); for dJ/dθⱼ use da/dθⱼ = xⱼ."),
+            ((y - 1.0) * _LOGISTIC_X, "that is the worked example's y* = 1; this exercise has y* = 0."),
+        ],
+    )
