@@ -119,8 +119,8 @@ def _op_input_grads(op: Op, grad_out: np.ndarray) -> tuple[np.ndarray | None, ..
     so it is written as a plain loop: Python's generator machinery would double its cost.)
     """
     grads = op.backward(grad_out)
-    if type(grads) is not tuple:
-        grads = (grads,)
+    if type(grads) is not tuple:  # a list (as the lectures' gates return) or a single gradient
+        grads = tuple(grads) if isinstance(grads, list) else (grads,)
     parents = op.parents
     if len(grads) != len(parents):
         raise GradError(

@@ -198,6 +198,21 @@ def test_a_user_written_gate_joins_the_engine():
     assert bp.grad_check(lambda t: Cube.apply(t).sum(), np.array([0.3, -1.2]))
 
 
+def test_a_gate_may_return_its_gradients_as_a_list_like_the_lectures_gates():
+    class MultiplyGate(bp.Op):
+        def forward(self, x, y):
+            self.save_for_backward(x, y)
+            return x * y
+
+        def backward(self, dz):
+            x, y = self.saved_tensors
+            return [y * dz, x * dz]
+
+    x, y = bp.tensor(2.0, requires_grad=True), bp.tensor(3.0, requires_grad=True)
+    MultiplyGate.apply(x, y).backward()
+    assert (x.grad, y.grad) == (3.0, 2.0)
+
+
 def test_a_gate_with_the_wrong_number_of_gradients_is_named():
     class Broken(bp.Op):
         def forward(self, a, b):

@@ -1,0 +1,227 @@
+"""The checkers of notebook 02: right answers pass, each usual mistake gets its own message."""
+
+import numpy as np
+import pytest
+
+import backprop_nb as bp
+from backprop_nb.exercises import (
+    check_branch_gradient,
+    check_max_gate,
+    check_power_gate,
+    check_simple_circuit_grads,
+)
+
+
+def _assert_wrong(feedback, *phrases):
+    assert not feedback
+    for phrase in phrases:
+        assert phrase in feedback.message
+
+
+def _leaves(**values):
+    return [bp.tensor(v, requires_grad=True, name=k) for k, v in values.items()]
+
+
+# ----- placeholders ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("check", "arity"),
+    [(check_simple_circuit_grads, 3), (check_max_gate, 2), (check_branch_gradient, 1), (check_power_gate, 1)],
+)
+@pytest.mark.parametrize("placeholder", [None, ...])
+def test_a_placeholder_asks_to_fill_in(check, arity, placeholder):
+    feedback = check(*[placeholder] * arity)
+    _assert_wrong(feedback, "Fill in")
+    assert feedback.hint
+
+
+def test_one_missing_part_is_enough_to_ask_to_fill_in():
+    _assert_wrong(check_simple_circuit_grads(5.0, None, 3.0), "Fill in dfdx, dfdy and dfdz")
+    _assert_wrong(check_max_gate(0.0, None), "Fill in dfdx and dfdy")
+
+
+def test_an_answer_that_is_not_a_number_is_named():
+    _assert_wrong(check_simple_circuit_grads(5.0, "five", 3.0), "∂f/∂y should be a single number")
+    _assert_wrong(check_max_gate([1, 2], 0.0), "∂f/∂x should be a single number")
+
+
+# ----- f = (x + y) z at x = 4, y = -1, z = 5 -----------------------------------------------------
+def test_circuit_gradients_from_the_engine_pass():
+    x, y, z = _leaves(x=4.0, y=-1.0, z=5.0)
+    ((x + y) * z).backward()
+    assert (x.grad, y.grad, z.grad) == (5.0, 5.0, 3.0)  # z, z, q = x + y
+    feedback = check_simple_circuit_grads(x.grad, y.grad, z.grad)
+    assert feedback and "∂f/∂z = 3" in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("answers", "phrases"),
+    [
+        ((3.0, 5.0, 5.0), ["∂f/∂x and ∂f/∂z are swapped"]),
+        ((3.0, 3.0, 3.0), ["∂f/∂x: you wrote 3; that is q = 3", "∂f/∂y: you wrote 3; that is q"]),
+        ((1.0, 1.0, 3.0), ["+ gate's local gradient alone"]),
+        ((5.0, 5.0, 5.0), ["∂f/∂z: you wrote 5; that is z itself"]),
+        ((-5.0, -5.0, -3.0), ["∂f/∂x: you wrote -5; the sign is flipped", "∂f/∂z: you wrote -3; the sign"]),
+    ],
+)
+def test_circuit_mistakes(answers, phrases):
+    feedback = check_simple_circuit_grads(*answers)
+    _assert_wrong(feedback, *phrases)
+
+
+def test_circuit_feedback_names_only_the_wrong_parts():
+    feedback = check_simple_circuit_grads(5.0, 5.0, -3.0)
+    _assert_wrong(feedback, "∂f/∂z")
+    assert "∂f/∂x" not in feedback.message
+
+
+# ----- f = max(x, y) z at x = 2, y = 5, z = -3 ---------------------------------------------------
+def test_max_gate_gradients_from_the_engine_pass():
+    x, y, z = _leaves(x=2.0, y=5.0, z=-3.0)
+    (bp.maximum(x, y) * z).backward()
+    assert (x.grad, y.grad) == (0.0, -3.0)
+    assert check_max_gate(x.grad, y.grad)
+
+
+@pytest.mark.parametrize(
+    ("answers", "phrase"),
+    [
+        ((-3.0, 0.0), "went to x, the smaller input"),
+        ((-3.0, -3.0), "that is the add gate"),
+        ((-1.5, -1.5), "only at a tie"),
+        ((0.0, 1.0), "the max gate's local gradient"),
+        ((0.0, 3.0), "∂f/∂y: you wrote 3; the sign is flipped"),
+        ((0.0, 5.0), "∂f/∂y: you wrote 5, which is not it"),
+    ],
+)
+def test_max_gate_mistakes(answers, phrase):
+    _assert_wrong(check_max_gate(*answers), phrase)
+
+
+# ----- a = x + y, b = x z, f = a b at x = 3, y = -1, z = 2 ---------------------------------------
+def test_branch_gradient_from_the_engine_passes():
+    x, y, z = _leaves(x=3.0, y=-1.0, z=2.0)
+    ((x + y) * (x * z)).backward()
+    assert x.grad == 10.0  # b · 1 + a · z = 6 + 4
+    feedback = check_branch_gradient(x.grad)
+    assert feedback and "Through a: 6, through b: 4" in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [
+        (6.0, "only the path through a = x + y"),
+        (4.0, "only the path through b = x·z"),
+        (24.0, "you multiplied the two paths"),
+        (-10.0, "sign is flipped"),
+    ],
+)
+def test_branch_gradient_mistakes(answer, phrase):
+    _assert_wrong(check_branch_gradient(answer), phrase)
+
+
+# ----- the power gate --------------------------------------------------------------------------
+class PowerGate(bp.Op):
+    """A student's gate a ** b; subclasses below override backward with the usual mistakes."""
+
+    def forward(self, a, b):
+        out = a**b
+        self.save_for_backward(a, b, out)
+        return out
+
+    def backward(self, grad_out):
+        a, b, out = self.saved_tensors
+        return grad_out * b * a ** (b - 1), grad_out * out * np.log(a)
+
+
+def _gate_with_backward(backward):
+    return type("StudentGate", (PowerGate,), {"backward": backward})
+
+
+def test_a_right_power_gate_passes_as_class_or_instance():
+    assert check_power_gate(PowerGate)
+    feedback = check_power_gate(PowerGate())
+    assert feedback and "grad_check passes for a" in feedback.message and "for b" in feedback.message
+
+
+def _backward_returning(grads_of):
+    """A backward method that returns ``grads_of(a, b, out, grad_out)``."""
+
+    def backward(self, grad_out):
+        a, b, out = self.saved_tensors
+        return grads_of(a, b, out, grad_out)
+
+    return backward
+
+
+@pytest.mark.parametrize(
+    ("grads_of", "phrases"),
+    [
+        (
+            lambda a, b, out, g: (g * b * a ** (b - 1), g * out * np.log10(a)),
+            ["fails for b", "base-10 logarithm"],
+        ),
+        (
+            lambda a, b, out, g: (b * a ** (b - 1), out * np.log(a)),
+            ["fails for a", "fails for b", "multiply it by grad_out"],
+        ),
+        (
+            lambda a, b, out, g: (g * out * np.log(a), g * b * a ** (b - 1)),
+            ["the exponent's formula", "the base's formula"],
+        ),
+        (lambda a, b, out, g: (g * b * out, g * out * np.log(a)), ["fails for a", "the power drops by one"]),
+        (
+            lambda a, b, out, g: (g * a ** (b - 1), g * np.log(a)),
+            ["the factor b is missing", "the factor aᵇ (the output, saved as out) is missing"],
+        ),
+        (lambda a, b, out, g: (g * b * a ** (b - 1), g * out), ["the factor ln a is missing"]),
+        (
+            lambda a, b, out, g: (-g * b * a ** (b - 1), g * out * np.log(a)),
+            ["fails for a", "sign is flipped"],
+        ),
+        (
+            lambda a, b, out, g: (g * b * out / 2, g * out * np.log(a)),
+            ["grad_check fails for a (max relative error"],
+        ),
+    ],
+)
+def test_power_gate_mistakes_name_the_input_and_the_mistake(grads_of, phrases):
+    feedback = check_power_gate(_gate_with_backward(_backward_returning(grads_of)))
+    _assert_wrong(feedback, *phrases)
+
+
+def test_power_gate_reports_only_the_wrong_input():
+    log10_for_b = _backward_returning(lambda a, b, out, g: (g * b * a ** (b - 1), g * out * np.log10(a)))
+    feedback = check_power_gate(_gate_with_backward(log10_for_b))
+    _assert_wrong(feedback, "grad_check fails for b")
+    assert "for a" not in feedback.message
+
+
+def test_power_gate_placeholders_and_missing_gradients():
+    _assert_wrong(
+        check_power_gate(_gate_with_backward(lambda self, g: (None, None))), "returns None for both"
+    )
+    _assert_wrong(
+        check_power_gate(_gate_with_backward(lambda self, g: (g, None))),
+        "returns None for b",
+        "the exponent too",
+    )
+
+    def not_written(self, g):
+        raise NotImplementedError("write the backward pass")
+
+    _assert_wrong(check_power_gate(_gate_with_backward(not_written)), "Fill in", "NotImplementedError")
+
+
+def test_power_gate_errors_are_reported_not_raised():
+    feedback = check_power_gate(_gate_with_backward(lambda self, g: g))  # one gradient for two inputs
+    _assert_wrong(feedback, "raised GradError", "1 gradients for 2 inputs")
+    _assert_wrong(check_power_gate(_gate_with_backward(lambda self, g: 1 / 0)), "raised ZeroDivisionError")
+
+
+def test_power_gate_checks_the_forward_and_the_argument():
+    wrong_forward = type("StudentGate", (PowerGate,), {"forward": lambda self, a, b: a * b})
+    _assert_wrong(check_power_gate(wrong_forward), "forward should return a ** b", "it gives 1")
+    raising_forward = type("StudentGate", (PowerGate,), {"forward": lambda self, a, b: a @ b @ a})
+    _assert_wrong(check_power_gate(raising_forward), "StudentGate.forward raised")
+    _assert_wrong(check_power_gate(3), "a subclass of bp.Op, not 3")
+    _assert_wrong(check_power_gate(int), "a subclass of bp.Op")
