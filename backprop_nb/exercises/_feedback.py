@@ -11,6 +11,7 @@ something more useful than "wrong": :func:`diagnose_number` and :func:`compare_a
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -121,3 +122,77 @@ def compare_array(what: str, answer: Any, expected: np.ndarray, *, hint: str, rt
         f"(you have {value[first]:.6g}).",
         hint,
     )
+
+
+# ----- placeholders: an exercise cell starts with ``answer = None`` -----------------------------
+FILL_IN_TODO = "replace None with your answer and run the cell again"
+
+
+def is_placeholder(answer: Any) -> bool:
+    """True for the placeholders a notebook leaves in an exercise cell: None or ``...``."""
+    return answer is None or answer is Ellipsis
+
+
+def fill_in(what: str, hint: str = "", todo: str = FILL_IN_TODO) -> Feedback:
+    """The friendly answer to a placeholder: what to write where, not a verdict."""
+    return wrong(f"Fill in {what}: {todo}.", hint)
+
+
+def unanswered(answer: Any, what: str, todo: str = FILL_IN_TODO) -> Feedback | None:
+    """``fill_in(what)`` when ``answer`` is still the placeholder, else None (check it)."""
+    return fill_in(what, todo=todo) if is_placeholder(answer) else None
+
+
+Checker = Callable[[Any], Feedback]
+
+
+def answer_required(what: str) -> Callable[[Checker], Checker]:
+    """Decorate a one-answer checker so that the placeholder gets a "fill in" Feedback."""
+
+    def decorate(check: Checker) -> Checker:
+        @functools.wraps(check)
+        def checked(answer: Any) -> Feedback:
+            missing = unanswered(
+                answer, "your answer", todo=f"replace None with {what}, then run the cell again"
+            )
+            return check(answer) if missing is None else missing  # (a Feedback is falsy when wrong)
+
+        return checked
+
+    return decorate
+
+
+def all_parts(parts: Sequence[Feedback]) -> Feedback:
+    """One Feedback for an answer in several parts: right when every part is, else the wrong ones."""
+    missed = [part for part in parts if not part]
+    if not missed:
+        return right(" ".join(part.message for part in parts))
+    return wrong(" ".join(part.message for part in missed), missed[0].hint)
+
+
+ArrayMistake = tuple[Any, str]
+"""A common mistake: the array it produces, and what to say about it."""
+
+
+def diagnose_array(
+    what: str,
+    answer: Any,
+    expected: Any,
+    *,
+    hint: str,
+    mistakes: Sequence[ArrayMistake] = (),
+    rtol: float = 1e-3,
+) -> Feedback:
+    """Compare an array with ``compare_array``; if it is wrong, name the first mistake it matches."""
+    try:
+        value = np.asarray(getattr(answer, "data", answer), dtype=np.float64)
+    except (TypeError, ValueError):
+        return wrong(f"{what} should be an array of numbers, got {answer!r}.", hint)
+    verdict = compare_array(what, value, expected, hint=hint, rtol=rtol)
+    if verdict:
+        return verdict
+    for mistaken, explanation in mistakes:
+        mistaken = np.asarray(mistaken, dtype=np.float64)
+        if value.shape == mistaken.shape and np.allclose(value, mistaken, rtol=rtol, atol=1e-6):
+            return wrong(f"{what}: {explanation}", hint)
+    return verdict

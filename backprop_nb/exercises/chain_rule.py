@@ -7,10 +7,9 @@ mistake that most likely explains it and a hint. Leave an answer as ``None`` to 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
-from ._feedback import Feedback, as_number, diagnose_number, right, wrong
+from ._feedback import Feedback, all_parts, as_number, diagnose_number, fill_in, is_placeholder, right, wrong
 
 __all__ = [
     "check_best_steps",
@@ -18,27 +17,6 @@ __all__ = [
     "check_gormley_dJdx",
     "check_softplus_derivative",
 ]
-
-
-# ----- shared by the exercises of notebooks 01 and 02 -----------------------------------------
-def _is_missing(answer: Any) -> bool:
-    """True for the placeholders a notebook leaves in an exercise cell: None or ``...``."""
-    return answer is None or answer is Ellipsis
-
-
-def _fill_in(
-    what: str, hint: str, todo: str = "replace None with your answer and run the cell again"
-) -> Feedback:
-    """The friendly answer to a placeholder: what to write where, not a verdict."""
-    return wrong(f"Fill in {what}: {todo}.", hint)
-
-
-def _all_parts(parts: Sequence[Feedback]) -> Feedback:
-    """One Feedback for an answer in several parts: right when every part is, else the wrong ones."""
-    missed = [part for part in parts if not part]
-    if not missed:
-        return right(" ".join(part.message for part in parts))
-    return wrong(" ".join(part.message for part in missed), missed[0].hint)
 
 
 # ----- 1. the central difference by hand -------------------------------------------------------
@@ -54,8 +32,8 @@ def check_central_difference(answer: Any) -> Feedback:
     """The central difference of f(x) = x³ at x = 2 with h = 0.1, worked out by hand."""
     x, h = CENTRAL_POINT, CENTRAL_STEP
     hint = "(f(x + h) − f(x − h)) / (2h) with f(x) = x³, x = 2, h = 0.1: (2.1³ − 1.9³) / 0.2."
-    if _is_missing(answer):
-        return _fill_in("answer_central, the central difference of x³ at x = 2 with h = 0.1", hint)
+    if is_placeholder(answer):
+        return fill_in("answer_central, the central difference of x³ at x = 2 with h = 0.1", hint)
     forward = (_cube(x + h) - _cube(x)) / h
     backward = (_cube(x) - _cube(x - h)) / h
     feedback = diagnose_number(
@@ -97,8 +75,8 @@ def check_softplus_derivative(answer: Any) -> Feedback:
     """d/dx ln(1 + eˣ) (the softplus activation) at x = 2, by the chain rule."""
     x = SOFTPLUS_POINT
     hint = "Outer g(u) = ln u with g'(u) = 1/u, inner u = 1 + eˣ with u' = eˣ: multiply g'(u(x)) by u'(x)."
-    if _is_missing(answer):
-        return _fill_in("answer_softplus, the derivative of ln(1 + eˣ) at x = 2", hint)
+    if is_placeholder(answer):
+        return fill_in("answer_softplus, the derivative of ln(1 + eˣ) at x = 2", hint)
     inner = 1.0 + math.exp(x)
     expected = math.exp(x) / inner
     feedback = diagnose_number(
@@ -187,15 +165,13 @@ def _check_step(method: str, answer: Any, errors: dict[str, list[float]]) -> Fee
 
 def check_best_steps(forward: Any, central: Any) -> Feedback:
     """The steps h from notebook 01's table that give the smallest error, for each difference."""
-    if _is_missing(forward) or _is_missing(central):
-        return _fill_in(
+    if is_placeholder(forward) or is_placeholder(central):
+        return fill_in(
             "best_h_forward and best_h_central, the steps with the smallest error in each column",
             "In each column of the table, find the row with the smallest error and read its h.",
         )
     errors = _difference_errors()
-    feedback = _all_parts(
-        [_check_step(m, a, errors) for m, a in (("forward", forward), ("central", central))]
-    )
+    feedback = all_parts([_check_step(m, a, errors) for m, a in (("forward", forward), ("central", central))])
     if feedback:
         return right(
             f"{feedback.message} Truncation error (∝ h forward, ∝ h² central) meets rounding error "
@@ -217,8 +193,8 @@ def check_gormley_dJdx(answer: Any) -> Feedback:
         "contribution through sin (local derivative cos t) and one through 3t (local derivative 3), "
         "which add; then dt/dx = 2x."
     )
-    if _is_missing(answer):
-        return _fill_in("answer_dJdx, dJ/dx of J = cos(sin(x²) + 3x²) at x = 1", hint)
+    if is_placeholder(answer):
+        return fill_in("answer_dJdx, dJ/dx of J = cos(sin(x²) + 3x²) at x = 1", hint)
     t = x * x
     dJ_du = -math.sin(math.sin(t) + 3 * t)
     path_sin, path_3t, dt_dx = dJ_du * math.cos(t), dJ_du * 3, 2 * x

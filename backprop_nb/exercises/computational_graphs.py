@@ -13,8 +13,7 @@ import numpy as np
 from ..gradcheck import grad_check
 from ..ops import Op
 from ..tensor import Tensor
-from ._feedback import Feedback, as_number, diagnose_number, right, wrong
-from .chain_rule import _all_parts, _fill_in, _is_missing
+from ._feedback import Feedback, all_parts, as_number, diagnose_number, fill_in, is_placeholder, right, wrong
 
 __all__ = [
     "check_branch_gradient",
@@ -45,8 +44,8 @@ def check_simple_circuit_grads(dfdx: Any, dfdy: Any, dfdz: Any) -> Feedback:
         "Backward from f = q·z: the × gate sends q the upstream 1 times the other input z, and z "
         "the upstream times q; the + gate then hands ∂f/∂q unchanged to x and y."
     )
-    if any(_is_missing(a) for a in (dfdx, dfdy, dfdz)):
-        return _fill_in("dfdx, dfdy and dfdz, the gradients of f = (x + y)·z at x = 4, y = −1, z = 5", hint)
+    if any(is_placeholder(a) for a in (dfdx, dfdy, dfdz)):
+        return fill_in("dfdx, dfdy and dfdz, the gradients of f = (x + y)·z at x = 4, y = −1, z = 5", hint)
     numbers = _as_numbers({"∂f/∂x": dfdx, "∂f/∂y": dfdy, "∂f/∂z": dfdz})
     if isinstance(numbers, Feedback):
         return numbers
@@ -63,7 +62,7 @@ def check_simple_circuit_grads(dfdx: Any, dfdy: Any, dfdz: Any) -> Feedback:
         (lambda _: 1.0, "that is the + gate's local gradient alone: multiply it by the upstream ∂f/∂q = z."),
     ]
     mul_mistake = [(lambda _: z, f"that is z itself; the × gate swaps: ∂f/∂z = q = x + y = {q:g}.")]
-    return _all_parts(
+    return all_parts(
         [
             diagnose_number("∂f/∂x", dfdx, z, hint=hint, mistakes=add_mistakes),
             diagnose_number("∂f/∂y", dfdy, z, hint=hint, mistakes=add_mistakes),
@@ -137,8 +136,8 @@ def check_power_gate(gate: Any) -> Feedback:
     The gate is used inside sum(upstream · PowerGate(a, b)) for a few positive bases a and
     exponents b; the feedback says which input's gradient grad_check rejects, and why.
     """
-    if _is_missing(gate):
-        return _fill_in("your gate", _POWER_HINT, todo="pass its class, check_power_gate(PowerGate)")
+    if is_placeholder(gate):
+        return fill_in("your gate", _POWER_HINT, todo="pass its class, check_power_gate(PowerGate)")
     gate = type(gate) if isinstance(gate, Op) else gate
     if not (isinstance(gate, type) and issubclass(gate, Op)):
         return wrong(
@@ -157,11 +156,11 @@ def check_power_gate(gate: Any) -> Feedback:
     try:
         (out * _UPSTREAM).sum().backward()
     except NotImplementedError:
-        return _fill_in(f"{gate.__name__}.backward", _POWER_HINT, todo="it still raises NotImplementedError")
+        return fill_in(f"{gate.__name__}.backward", _POWER_HINT, todo="it still raises NotImplementedError")
     except Exception as error:
         return _raised(gate, "backward", error)
     if a.grad is None and b.grad is None:
-        return _fill_in(
+        return fill_in(
             f"{gate.__name__}.backward",
             _POWER_HINT,
             todo="it returns None for both inputs, write their gradients",
@@ -174,7 +173,7 @@ def check_power_gate(gate: Any) -> Feedback:
                 _POWER_HINT,
             )
     report = grad_check(_weighted_output(gate), a, b)
-    feedback = _all_parts(
+    feedback = all_parts(
         [
             _diagnose_power_input(t.name, t.grad, passed, rel)
             for t, passed, rel in zip((a, b), report.row_passed, report.max_rel_error, strict=True)
@@ -195,8 +194,8 @@ def check_max_gate(dfdx: Any, dfdy: Any) -> Feedback:
         "First the × gate: ∂f/∂m = z for m = max(x, y). Then the max gate routes all of it to the "
         "input that won the max, and nothing to the other."
     )
-    if _is_missing(dfdx) or _is_missing(dfdy):
-        return _fill_in("dfdx and dfdy, the gradients of f = max(x, y)·z at x = 2, y = 5, z = −3", hint)
+    if is_placeholder(dfdx) or is_placeholder(dfdy):
+        return fill_in("dfdx and dfdy, the gradients of f = max(x, y)·z at x = 2, y = 5, z = −3", hint)
     numbers = _as_numbers({"∂f/∂x": dfdx, "∂f/∂y": dfdy})
     if isinstance(numbers, Feedback):
         return numbers
@@ -221,7 +220,7 @@ def check_max_gate(dfdx: Any, dfdy: Any) -> Feedback:
         )
     if np.allclose([answer[winner], answer[loser]], [1.0, 0.0]):
         return wrong("That is the max gate's local gradient: multiply it by the upstream ∂f/∂max = z.", hint)
-    return _all_parts(
+    return all_parts(
         [diagnose_number(f"∂f/∂{name}", answer[name], expected[name], hint=hint) for name in ("x", "y")]
     )
 
@@ -236,8 +235,8 @@ def check_branch_gradient(dfdx: Any) -> Feedback:
         "x reaches f along two paths, through a (∂f/∂a · ∂a/∂x = b · 1) and through b "
         "(∂f/∂b · ∂b/∂x = a · z): the contributions add."
     )
-    if _is_missing(dfdx):
-        return _fill_in("dfdx, ∂f/∂x for a = x + y, b = x·z, f = a·b at x = 3, y = −1, z = 2", hint)
+    if is_placeholder(dfdx):
+        return fill_in("dfdx, ∂f/∂x for a = x + y, b = x·z, f = a·b at x = 3, y = −1, z = 2", hint)
     x, y, z = BRANCH_POINT.values()
     a, b = x + y, x * z
     through_a, through_b = b * 1.0, a * z

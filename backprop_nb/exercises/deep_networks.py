@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._feedback import Feedback, diagnose_number, right
-from .chain_rule import _fill_in, _is_missing
+from ._feedback import Feedback, diagnose_number, fill_in, is_placeholder, right
 
 __all__ = [
     "check_activation_memory",
@@ -35,9 +34,9 @@ def check_sigmoid_gradient_factor(answer: Any, layers: int = 1) -> Feedback:
     hint = "σ′(z) = σ(z)(1 − σ(z)) is largest where σ(z) = 1/2, at z = 0" + (
         "; in a chain the factors multiply." if layers > 1 else "."
     )
-    if _is_missing(answer):
+    if is_placeholder(answer):
         name = "answer_factor" if layers == 1 else f"answer_factor_{layers}"
-        return _fill_in(f"{name}, the largest factor by which {one} can multiply a gradient", hint)
+        return fill_in(f"{name}, the largest factor by which {one} can multiply a gradient", hint)
     expected = 0.25**layers
     mistakes = [
         (lambda e: 0.5**layers, "0.5 is σ(0), the sigmoid's value; its slope there is σ(0)(1 − σ(0))."),
@@ -70,8 +69,8 @@ def check_residual_jacobian_norm(answer: Any) -> Feedback:
         "The skip path contributes the identity: ∂y/∂x = I + A. For a diagonal matrix the spectral "
         "norm (largest singular value) is the largest |diagonal entry|; np.linalg.norm(J, 2) computes it."
     )
-    if _is_missing(answer):
-        return _fill_in("answer_norm, the spectral norm ‖I + A‖₂ of the residual block's Jacobian", hint)
+    if is_placeholder(answer):
+        return fill_in("answer_norm, the spectral norm ‖I + A‖₂ of the residual block's Jacobian", hint)
     jacobian = np.eye(2) + RESIDUAL_WEIGHT
     singular_values = np.linalg.svd(jacobian, compute_uv=False)
     expected = float(singular_values.max())
@@ -121,8 +120,8 @@ def check_activation_memory(answer: Any) -> Feedback:
         f"The layer's output has one row per example: shape ({batch}, {width}), "
         f"{size} bytes per float64 number."
     )
-    if _is_missing(answer):
-        return _fill_in("answer_bytes, the size in bytes of the layer's output for the whole batch", hint)
+    if is_placeholder(answer):
+        return fill_in("answer_bytes, the size in bytes of the layer's output for the whole batch", hint)
     numbers = batch * width
     expected = numbers * size
     feedback = diagnose_number(
@@ -165,8 +164,8 @@ def check_dropout_expectation(answer: Any) -> Feedback:
         f"In training an element becomes 0 with probability p = {p} and x/(1 − p) = {kept:g} otherwise; "
         "the expected value weighs each outcome by its probability."
     )
-    if _is_missing(answer):
-        return _fill_in("answer_expected, the expected value of the dropout layer's output", hint)
+    if is_placeholder(answer):
+        return fill_in("answer_expected, the expected value of the dropout layer's output", hint)
     expected = p * 0.0 + (1 - p) * kept
     feedback = diagnose_number(
         "E[output]",

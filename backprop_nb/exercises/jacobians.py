@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ._feedback import Feedback, right, wrong
-from .reverse_mode import diagnose_array, unanswered
+from ._feedback import Feedback, diagnose_array, right, unanswered, wrong
 
 __all__ = [
     "BROADCAST_UPSTREAM",

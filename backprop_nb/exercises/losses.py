@@ -10,14 +10,13 @@ The numbers are CS231n's (cat, car, frog) scores and the finite-difference table
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ._feedback import Feedback, diagnose_number, wrong
+from ._feedback import Feedback, answer_required, diagnose_number
 
 Checker = Callable[[Any], Feedback]
 
@@ -28,21 +27,6 @@ CAT_IMAGE_SCORES = np.array([3.2, 5.1, -1.7])
 """Scores (cat, car, frog) of CS231n's cat image; its correct class is cat."""
 FROG_IMAGE_SCORES = np.array([2.2, 2.5, -3.1])
 """Scores (cat, car, frog) of CS231n's frog image; its correct class is frog."""
-
-
-def _answer_required(what: str) -> Callable[[Checker], Checker]:
-    """Decorate a checker so that the placeholder answer (None or ...) gets a friendly "fill in" Feedback."""
-
-    def decorate(check: Checker) -> Checker:
-        @functools.wraps(check)
-        def checked(answer: Any) -> Feedback:
-            if answer is None or answer is Ellipsis:
-                return wrong(f"Fill in your answer: replace None with {what}, then run the cell again.")
-            return check(answer)
-
-        return checked
-
-    return decorate
 
 
 def _hinge(scores: np.ndarray, label: int, include_correct: bool = False, clip: bool = True) -> float:
@@ -60,7 +44,7 @@ def _softmax_loss(scores: np.ndarray, label: int) -> float:
     return float(np.log(np.exp(shifted).sum()) - shifted[label])
 
 
-@_answer_required("the hinge loss of the cat image (a number)")
+@answer_required("the hinge loss of the cat image (a number)")
 def check_hinge_loss(answer: Any) -> Feedback:
     """The multiclass SVM loss Lᵢ = Σ_{j≠yᵢ} max(0, s_j − s_{yᵢ} + 1) of the cat image (3.2, 5.1, −1.7)."""
     what = "the hinge loss of the cat image"
@@ -90,7 +74,7 @@ def check_hinge_loss(answer: Any) -> Feedback:
     )
 
 
-@_answer_required("the softmax loss of the frog image (a number)")
+@answer_required("the softmax loss of the frog image (a number)")
 def check_softmax_loss(answer: Any) -> Feedback:
     """The softmax loss −ln(e^{s_y} / Σ_j e^{s_j}) of the frog image (2.2, 2.5, −3.1), correct class frog."""
     what = "the softmax loss of the frog image"
@@ -125,7 +109,7 @@ def check_softmax_loss(answer: Any) -> Feedback:
 _LOSS_BEFORE, _LOSS_AFTER, _H = 1.25347, 1.25363, 0.0001
 
 
-@_answer_required("the numerical gradient entry dL/dW[2] (a number)")
+@answer_required("the numerical gradient entry dL/dW[2] (a number)")
 def check_numerical_gradient(answer: Any) -> Feedback:
     """One entry of the numerical gradient: L(W) = 1.25347, L(W + h) = 1.25363 with h = 0.0001 on W[2]."""
     what = "the numerical gradient entry dL/dW[2]"
@@ -149,7 +133,7 @@ def check_numerical_gradient(answer: Any) -> Feedback:
 _WEIGHT, _GRADIENT, _STEP_SIZE = 0.5, -2.5, 0.01
 
 
-@_answer_required("the updated weight (a number)")
+@answer_required("the updated weight (a number)")
 def check_sgd_update(answer: Any) -> Feedback:
     """The new weight after one gradient-descent step: w = 0.5, dL/dw = −2.5, step size 0.01."""
     what = "the updated weight"

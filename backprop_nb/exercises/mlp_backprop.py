@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._feedback import Feedback, compare_array, diagnose_number, right, wrong
-from .losses import _answer_required
+from ._feedback import Feedback, answer_required, compare_array, diagnose_number, right, wrong
 
 __all__ = ["check_mlp_grad_shapes", "check_omega_grad", "check_relu_indicator", "check_toy_beta_grad"]
 
@@ -61,7 +60,7 @@ def _toy_gradients(x: float, y: float) -> dict[str, float]:
     return grads
 
 
-@_answer_required("∂ℓ/∂β₁ (a number)")
+@answer_required("∂ℓ/∂β₁ (a number)")
 def check_toy_beta_grad(answer: Any) -> Feedback:
     """∂ℓ/∂β₁ of the toy network (the notebook's parameters) at x = 1, y = 3, with ℓ = (f₃ − y)²."""
     grads = _toy_gradients(TOY_EXERCISE_X, TOY_EXERCISE_Y)
@@ -81,7 +80,7 @@ def check_toy_beta_grad(answer: Any) -> Feedback:
     )
 
 
-@_answer_required("∂l/∂Ω_k, an array (use dl_df_k and h_k)")
+@answer_required("∂l/∂Ω_k, an array (use dl_df_k and h_k)")
 def check_omega_grad(answer: Any) -> Feedback:
     """∂l/∂Ω_k = ∂l/∂f_k h_kᵀ for ∂l/∂f_k = (2, −1, 0.5), h_k = (1.5, 0.5): a 3×2 outer product."""
     value = _as_array(answer, "∂l/∂Ω_k")
@@ -109,7 +108,7 @@ def check_omega_grad(answer: Any) -> Feedback:
     )
 
 
-@_answer_required("the indicator 𝕀[f > 0], an array of 0s and 1s")
+@answer_required("the indicator 𝕀[f > 0], an array of 0s and 1s")
 def check_relu_indicator(answer: Any) -> Feedback:
     """∂ReLU(f)/∂f = 𝕀[f > 0] for the pre-activations f = (2, −1, 0, 0.5, −3)."""
     f = RELU_EXERCISE_PREACTIVATIONS
@@ -151,7 +150,7 @@ def _shape_feedback(name: str, given: Any, expected: tuple[int, ...]) -> str | N
     return f"{name}: {shape} is not its shape"
 
 
-@_answer_required('a dict of shapes, {"W1": (…), "b1": (…), "W2": (…), "b2": (…)}')
+@answer_required('a dict of shapes, {"W1": (…), "b1": (…), "W2": (…), "b2": (…)}')
 def check_mlp_grad_shapes(answer: Any) -> Feedback:
     """Shapes of W1.grad, b1.grad, W2.grad, b2.grad for bp.nn.MLP([4, 5, 3]) on a batch of 8 examples."""
     hint = (

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from ._feedback import Feedback, compare_array, diagnose_number, right, wrong
+from ._feedback import Feedback, diagnose_array, diagnose_number, right, unanswered, wrong
 
 __all__ = [
     "check_adjoint_b",
@@ -31,43 +31,6 @@ __all__ = [
 
 
 # ----- shared by the checkers ---------------------------------------------------------------
-def unanswered(answer: Any, what: str) -> Feedback | None:
-    """A "fill in your answer" Feedback when ``answer`` is still the placeholder (None or ...)."""
-    if answer is None or answer is Ellipsis:
-        return wrong(
-            f"Fill in {what}: replace the placeholder (None) with your answer and run the cell again."
-        )
-    return None
-
-
-ArrayMistake = tuple[Any, str]
-"""A common mistake: the array it produces, and what to say about it."""
-
-
-def diagnose_array(
-    what: str,
-    answer: Any,
-    expected: Any,
-    *,
-    hint: str,
-    mistakes: Sequence[ArrayMistake] = (),
-    rtol: float = 1e-3,
-) -> Feedback:
-    """Compare an array with ``compare_array``; if it is wrong, name the first mistake it matches."""
-    try:
-        value = np.asarray(getattr(answer, "data", answer), dtype=np.float64)
-    except (TypeError, ValueError):
-        return wrong(f"{what} should be an array of numbers, got {answer!r}.", hint)
-    verdict = compare_array(what, value, expected, hint=hint, rtol=rtol)
-    if verdict:
-        return verdict
-    for mistaken, explanation in mistakes:
-        mistaken = np.asarray(mistaken, dtype=np.float64)
-        if value.shape == mistaken.shape and np.allclose(value, mistaken, rtol=rtol, atol=1e-6):
-            return wrong(f"{what}: {explanation}", hint)
-    return verdict
-
-
 # ----- the CMU example, by the deck's formulas ------------------------------------------------
 _X, _Z = 2.0, 3.0
 _A = _X * _Z

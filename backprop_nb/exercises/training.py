@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..train import predict, predicted_classes
-from ._feedback import Feedback, diagnose_number, right, wrong
-from .chain_rule import _fill_in, _is_missing
+from ._feedback import Feedback, diagnose_number, fill_in, is_placeholder, right, wrong
 
 __all__ = [
     "check_lowest_loss_optimizer",
@@ -42,8 +41,8 @@ def check_steps_per_epoch(answer: Any) -> Feedback:
         f"An epoch uses every one of the {n} training images once, {b} per step; "
         "count the batches, including a last one that is not full."
     )
-    if _is_missing(answer):
-        return _fill_in("answer_steps, the number of optimiser steps in one epoch", hint)
+    if is_placeholder(answer):
+        return fill_in("answer_steps, the number of optimiser steps in one epoch", hint)
     expected = math.ceil(n / b)
     feedback = diagnose_number(
         "steps per epoch",
@@ -85,8 +84,8 @@ def check_momentum_step(answer: Any) -> Feedback:
     """θ after one step of ``SGD(lr=0.1, momentum=0.9)`` from θ = 1, buffer b = 0.5, gradient g = 2."""
     theta, b, g, lr, mu = MOMENTUM_THETA, MOMENTUM_BUFFER, MOMENTUM_GRADIENT, MOMENTUM_LR, MOMENTUM_MU
     hint = "PyTorch's momentum: first the buffer b ← μ·b + g, then θ ← θ − lr·b (with the new b)."
-    if _is_missing(answer):
-        return _fill_in("answer_theta, the parameter after one momentum step", hint)
+    if is_placeholder(answer):
+        return fill_in("answer_theta, the parameter after one momentum step", hint)
     buffer = mu * b + g
     expected = theta - lr * buffer
     feedback = diagnose_number(
@@ -144,8 +143,8 @@ def check_lowest_loss_optimizer(answer: Any, final_losses: Mapping[str, float]) 
     losses = _check_losses(final_losses)
     names = ", ".join(losses)
     hint = "Read the table of final training losses: the lowest number wins."
-    if _is_missing(answer):
-        return _fill_in(
+    if is_placeholder(answer):
+        return fill_in(
             f'answer_best, the name of the optimiser as a string, e.g. "SGD" (one of {names})', hint
         )
     if not isinstance(answer, str):
@@ -179,8 +178,8 @@ def check_test_accuracy(
     Give the training set too and a training accuracy passed by mistake is recognised.
     """
     hint = "Predict the classes of X_test (argmax of the outputs) and take the mean of (predicted == y_test)."
-    if _is_missing(answer):
-        return _fill_in("answer_accuracy, the test accuracy as a fraction between 0 and 1", hint)
+    if is_placeholder(answer):
+        return fill_in("answer_accuracy, the test accuracy as a fraction between 0 and 1", hint)
     expected = _accuracy(model, X_test, y_test)
     n = len(np.asarray(y_test))
     mistakes = [
