@@ -14,6 +14,7 @@ the same steps: what you step through *is* the engine.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -46,8 +47,7 @@ def topological_order(root: Tensor) -> list[Tensor]:
     return sorted(found, key=_creation_number)
 
 
-def _creation_number(t: Tensor) -> int:
-    return t._id
+_creation_number = attrgetter("_id")
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

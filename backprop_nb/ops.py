@@ -25,6 +25,8 @@ the gradient evenly between tied elements.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -49,6 +51,9 @@ def _as_tensor(x: Any) -> Tensor:
     if data.dtype.kind not in "biuf":
         return Tensor(x)  # ... and for non-numbers
     return Tensor._from_op(data if data.dtype == np.float64 else data.astype(np.float64), None)
+
+
+_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 
 
 def _broadcastable(tensors: tuple[Tensor, ...]) -> bool:
@@ -81,7 +86,7 @@ class Op:
     parents: tuple[Tensor, ...]
     needs_input_grad: tuple[bool, ...]
     saved_tensors: tuple[Any, ...]
-    params: dict[str, Any]
+    params: Mapping[str, Any]
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep the arrays backward will need (PyTorch's ``ctx.save_for_backward``)."""
@@ -100,7 +105,7 @@ class Op:
         """Run the op on tensors (or numbers) and return the result as a new Tensor."""
         parents = tuple([x if isinstance(x, Tensor) else _as_tensor(x) for x in inputs])
         op = cls()
-        op.params = params
+        op.params = params or _NO_PARAMS  # one shared empty mapping: most ops take no keywords
         op.needs_input_grad = needs = tuple([p.requires_grad for p in parents])
         record = settings.grad_enabled and True in needs
         op.parents = parents if record else ()
