@@ -12,7 +12,9 @@ step of the lectures' loop::
 After each epoch the whole training set (and the validation set, if any) is evaluated in
 evaluation mode (``model.eval()``, no graph recorded), so the train and validation curves are
 measured the same way, at the same parameters. ``fit`` returns a :class:`History` of the losses
-and accuracies; ``History.plot()`` draws them.
+and accuracies; ``History.plot()`` draws them. ``fit(..., history=h)`` continues the run ``h``
+(the training dashboard trains one epoch per call this way), and :func:`evaluate` measures a
+model on any data set the way ``fit`` measures each epoch.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numbers
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -37,7 +39,17 @@ from .tensor import Tensor
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["DivergenceWarning", "History", "fit", "predict", "predicted_classes"]
+__all__ = [
+    "DivergenceWarning",
+    "Evaluation",
+    "History",
+    "default_threshold",
+    "evaluate",
+    "fit",
+    "infer_task",
+    "predict",
+    "predicted_classes",
+]
 
 Task = Literal["classification", "regression"]
 LossFunction = Callable[[Tensor, Any], Tensor]
@@ -50,6 +62,9 @@ class DivergenceWarning(UserWarning):
 @dataclass(repr=False)
 class History:
     """What happened during :func:`fit`: losses and accuracies, and why training stopped.
+
+    ``fit(..., history=h)`` continues the run ``h``: its lists grow and epochs and steps are
+    counted over all the calls.
 
     Attributes:
         step_loss: the mini-batch loss of every step, in training mode (noisy: each batch is
@@ -175,14 +190,35 @@ def _loss_name(loss: LossFunction | str) -> str:
     return loss if isinstance(loss, str) else getattr(loss, "__name__", "")
 
 
-def _infer_task(y: Any, loss: LossFunction | str) -> Task:
-    """From the loss's name if it tells (cross-entropy or hinge, mse), else from y's dtype."""
+def infer_task(y: Any, loss: LossFunction | str) -> Task:
+    """``"classification"`` or ``"regression"``, as ``fit`` decides when it is not told.
+
+    From the loss's name if it tells (cross-entropy or hinge: classification; mse: regression),
+    else from y's dtype: integers (as ``bp.data`` gives) mean class labels.
+    """
     name = _loss_name(loss)
     if "cross_entropy" in name or "hinge" in name:
         return "classification"
     if "mse" in name:
         return "regression"
     return "classification" if np.asarray(y).dtype.kind in "biu" else "regression"
+
+
+def default_threshold(loss: LossFunction | str) -> float:
+    """Where a single-output classifier's output switches to class 1, unless you say otherwise.
+
+    0 when the loss's name ends with ``_with_logits`` (the outputs are logits), else 0.5 (the
+    outputs are probabilities).
+    """
+    return 0.0 if _loss_name(loss).endswith("_with_logits") else 0.5
+
+
+def _task(task: Task | None, y: Any, loss: LossFunction | str) -> Task:
+    """The task given (checked), or the one :func:`infer_task` finds."""
+    task = task or infer_task(y, loss)
+    if task not in ("classification", "regression"):
+        raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+    return task
 
 
 def _count(name: str, value: Any, allow_none: bool = False) -> int | None:
@@ -295,6 +331,35 @@ def _evaluate(
     return loss, float(np.mean(predicted_classes(out.data, threshold) == data.labels))
 
 
+class Evaluation(NamedTuple):
+    """What :func:`evaluate` returns: the loss, and the accuracy (None for regression)."""
+
+    loss: float
+    accuracy: float | None
+
+
+def evaluate(
+    model: Callable[[Tensor], Tensor],
+    X: Any,
+    y: Any,
+    loss: LossFunction | str,
+    task: Task | None = None,
+    threshold: float | None = None,
+) -> Evaluation:
+    """The loss of ``model`` over the whole of (X, y), and its accuracy for classification.
+
+    Measured as ``fit`` measures each epoch: in evaluation mode, without recording a graph,
+    with the same checks, so labels that do not fit the model's outputs get the same clear
+    error. Use it for a test set: ``bp.train.evaluate(model, X_test, y_test, "cross_entropy")``.
+    ``loss``, ``task`` and ``threshold`` are as in :func:`fit`.
+    """
+    task = _task(task, y, loss)
+    X, y = check_dataset(X, y, task=task)
+    data, _ = _prepare(model, X, y, None, task, None)
+    threshold = default_threshold(loss) if threshold is None else threshold
+    return Evaluation(*_evaluate(model, _resolve_loss(loss), data, threshold))
+
+
 def _train_epoch(
     model: Any,
     loss_fn: LossFunction,
@@ -333,6 +398,7 @@ def fit(
     progress: bool = True,
     task: Task | None = None,
     threshold: float | None = None,
+    history: History | None = None,
 ) -> History:
     """Train ``model`` on (X, y) with mini-batch gradient descent; return a :class:`History`.
 
@@ -348,7 +414,7 @@ def fit(
             numpy arrays: int labels (N,) when the model gives several outputs per example,
             else floats shaped like the outputs.
         optimizer: a ``bp.optim`` optimizer over the model's parameters.
-        epochs: passes over the training set.
+        epochs: passes over the training set (more passes, when continuing a ``history``).
         batch_size: examples per step (the last batch of an epoch may be smaller); None uses
             the whole training set each step (full-batch gradient descent).
         validation: None; a fraction such as 0.2 of (X, y) held out (stratified by class, with
@@ -357,22 +423,28 @@ def fit(
             many epochs. The parameters of the best epoch are then restored into the
             optimizer's parameters (also when training ends otherwise). Needs validation data.
         seed: seeds the shuffling (and the validation split), so two runs from the same initial
-            parameters give the same result.
+            parameters give the same result: epoch k of a run is shuffled by the k-th
+            permutation that ``np.random.default_rng(seed)`` draws.
         progress: show a progress bar (tqdm) with the latest losses.
         task: ``"classification"`` (accuracy is reported) or ``"regression"``. By default it
             follows the loss's name (cross-entropy or hinge: classification; mse: regression),
             else y's dtype: integers (as ``bp.data`` gives) mean class labels.
         threshold: for a single-output classifier, class 1 is predicted where the output is
             greater than this; by default 0 when the loss's name ends with ``_with_logits``
-            (outputs are logits), else 0.5 (outputs are probabilities).
+            (outputs are logits), else 0.5 (outputs are probabilities): :func:`default_threshold`.
+        history: continue this run: a History that ``fit`` returned (or an empty ``History()``,
+            which starts the run). Its lists grow in place and it is returned; epochs and steps
+            are counted over the whole run, and epoch k is still shuffled by the k-th
+            permutation of the seed, so ``fit(..., epochs=3)`` and three calls of
+            ``fit(..., epochs=1, history=h)`` (the same optimizer, data, validation, seed and
+            batch size) give the same parameters and the same History. A run that diverged or
+            stopped early cannot be continued, and ``early_stopping`` works within one call only.
 
     If the loss becomes nan or inf, training stops before that step's update, the History says
     so (``stop_reason="diverged"``) and a :class:`DivergenceWarning` suggests a smaller
     learning rate. numpy's own overflow warnings are silenced inside ``fit`` meanwhile.
     """
-    task = task or _infer_task(y, loss)
-    if task not in ("classification", "regression"):
-        raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+    task = _task(task, y, loss)
     X, y = check_dataset(X, y, task=task)
     loss_fn = _resolve_loss(loss)
     _check_optimizer(model, optimizer)
@@ -383,17 +455,15 @@ def fit(
         raise ValueError("early_stopping watches the validation loss: give validation=0.2 or (X_val, y_val)")
     batch_size = _count("batch_size", batch_size, allow_none=True) or len(train.X)
     if threshold is None:
-        threshold = 0.0 if _loss_name(loss).endswith("_with_logits") else 0.5
-
-    history = History(
-        val_loss=[] if valid else None,
-        train_accuracy=[] if task == "classification" else None,
-        val_accuracy=[] if task == "classification" and valid else None,
-        steps_per_epoch=math.ceil(len(train.X) / batch_size),
-    )
+        threshold = default_threshold(loss)
+    steps_per_epoch = math.ceil(len(train.X) / batch_size)
+    history = _run_history(history, task, valid is not None, steps_per_epoch, patience is not None)
+    first = history.epochs + 1
     best = _BestEpoch(optimizer.params, keep_parameters=patience is not None)
-    rng = np.random.default_rng(seed)
-    bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)
+    if history.val_loss:
+        best.update(1 + int(np.argmin(history.val_loss)), min(history.val_loss))
+    rng = _shuffling(seed, len(train.X), epochs_before=first - 1)
+    bar = tqdm(range(first, first + epochs), desc="training", unit="epoch", disable=not progress)
     was_training = getattr(model, "training", None)
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -423,13 +493,79 @@ def fit(
         if was_training is not None and hasattr(model, "train"):
             model.train(was_training)
     if history.stop_reason == "completed":
-        history.message = f"completed {epochs} epochs"
+        history.message = f"completed {history.epochs} epochs"
     if best.restore():
         history.restored_epoch = best.epoch
         history.message += f"; restored the parameters of epoch {best.epoch} (lowest validation loss)"
     if history.stop_reason == "diverged":
         warnings.warn(history.message, DivergenceWarning, stacklevel=2)
     return history
+
+
+def _run_history(
+    history: History | None, task: Task, validation: bool, steps_per_epoch: int, early_stopping: bool
+) -> History:
+    """The History this call of fit writes into: a new one, or ``history`` checked to fit this call."""
+    new = History(
+        val_loss=[] if validation else None,
+        train_accuracy=[] if task == "classification" else None,
+        val_accuracy=[] if task == "classification" and validation else None,
+        steps_per_epoch=steps_per_epoch,
+    )
+    if history is None:
+        return new
+    if not isinstance(history, History):
+        raise TypeError(f"history must be a History that fit returned, got {type(history).__name__}")
+    if not history.step_loss and not history.train_loss:  # nothing trained yet: the run starts here
+        for name in ("val_loss", "train_accuracy", "val_accuracy", "steps_per_epoch"):
+            setattr(history, name, getattr(new, name))
+        return history
+    if history.stop_reason != "completed" or history.stopped_epoch != history.epochs:
+        raise ValueError(
+            f"history: this run has ended ({history.message or 'in an error'}); only a run whose epochs "
+            "all completed can be continued. Start a new run from fresh parameters"
+        )
+    if early_stopping:
+        raise ValueError(
+            "early_stopping cannot continue a run (it could not restore parameters of earlier calls): "
+            "train with early stopping in one call"
+        )
+    mismatches = [
+        f"{what} {had} before, {now} now"
+        for what, had, now in (
+            ("task", _task_of(history), task),
+            ("validation data", _yes(history.val_loss is not None), _yes(validation)),
+            ("steps per epoch", history.steps_per_epoch, steps_per_epoch),
+        )
+        if had != now
+    ]
+    if mismatches:
+        raise ValueError(
+            f"history: cannot continue this run with other settings ({'; '.join(mismatches)}); "
+            "give the same data, validation and batch_size"
+        )
+    return history
+
+
+def _task_of(history: History) -> Task:
+    return "regression" if history.train_accuracy is None else "classification"
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _shuffling(seed: int | None, rows: int, epochs_before: int) -> np.random.Generator:
+    """The generator whose next permutation shuffles epoch ``epochs_before + 1`` of a run.
+
+    Epoch k of a run is shuffled by the k-th permutation ``default_rng(seed)`` draws; a
+    continued run draws the earlier ones again and drops them (microseconds each), so it needs
+    no state beyond its History.
+    """
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs_before):
+        rng.permutation(rows)
+    return rng
 
 
 def _prepare(

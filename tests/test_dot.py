@@ -102,6 +102,42 @@ def test_gradients_show_a_dash_before_backward():
     assert labels(to_dot(f))["n0"] == "x = -2|grad —"
 
 
+def test_grad_of_shows_given_gradients_instead_of_dot_grad():
+    x, _, z, q, f = lecture_f()
+    f.backward()  # .grad everywhere; grad_of overrides all of it
+    halfway = {f: np.array(1.0), q: np.array(-4.0), z: np.array(3.0)}  # after the first step
+    by_mapping = labels(to_dot(f, grad_of=halfway))
+    assert by_mapping == {
+        "n0": "x = -2|grad —",  # missing: no gradient has reached x yet
+        "n1": "y = 5|grad —",
+        "n2": "z = -4|grad 3",
+        "n3": "{+|{q = 3|grad -4}}",
+        "n4": "{×|{f = -12|grad 1}}",
+    }
+    assert labels(to_dot(f, grad_of=halfway.get)) == by_mapping  # a function works the same
+    assert x.grad == -4.0 and q.grad == -4.0  # and .grad is left as backward() made it
+
+
+def test_grad_of_feeds_the_gradient_colours_and_the_nonfinite_mark():
+    x, _, _, q, f = lecture_f()
+    found = nodes(to_dot(f, grad_of={f: 1.0, q: np.inf, x: 0.01}, grad_colors=True))
+    assert "⚠ first inf gradient" in found["n3"]["label"]  # q, no .grad at all
+    assert found["n0"]["fillcolor"] == style.VIRIDIS[5]  # 1e-2 is two decades below f's 1
+    assert found["n1"]["fillcolor"] == style.NODE_STYLES["parameter"]["fillcolor"]  # y: none given
+
+
+def test_grad_of_is_checked_before_drawing():
+    x, *_, f = lecture_f()
+    with pytest.raises(TypeError, match="grad_of maps Tensors to gradients, but has a key of type str"):
+        to_dot(f, grad_of={"x": 1.0})
+    with pytest.raises(TypeError, match="grad_of must be a mapping or a function"):
+        to_dot(f, grad_of=[1.0])
+    with pytest.raises(
+        bp.ShapeError, match=r"grad_of gave a gradient of shape \(2,\) for tensor .x. of shape \(\)"
+    ):
+        to_dot(f, grad_of={x: np.ones(2)})
+
+
 def test_arguments_enter_in_order_and_the_graph_keeps_that_order():
     x = bp.tensor(1.0, requires_grad=True, name="x")
     y = bp.tensor(2.0, requires_grad=True, name="y")

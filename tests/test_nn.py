@@ -318,6 +318,31 @@ def test_a_module_outside_the_model_is_its_own_scope_root():
     assert out._scope == ("Net", "Tanh")
 
 
+def test_scope_names_follow_changes_of_the_module_tree():
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(2, 2, seed=0)
+
+        def forward(self, x):
+            return self.fc(x) if "fc" in vars(self) else self.head(x)
+
+    net = Net()
+    x = bp.tensor([[1.0, 2.0]])
+    assert net(x)._scope == ("Net", "fc: Linear(2→2)")
+    net.fc = nn.Linear(2, 2, seed=1)  # a new layer in the same place
+    assert net(x)._scope == ("Net", "fc: Linear(2→2)")
+    net.head = net.fc  # the same layer under two names: the first one found names it
+    assert net(x)._scope == ("Net", "fc: Linear(2→2)")
+    del net.fc
+    assert net(x)._scope == ("Net", "head: Linear(2→2)")
+    net.fc = nn.Sequential(nn.Linear(2, 2, seed=2))
+    assert net(x)._scope == ("Net", "fc: Sequential", "fc.0: Linear(2→2)")
+    twin = copy.deepcopy(net)  # a copy has modules of its own, named the same
+    assert twin(x)._scope == net(x)._scope
+    assert [name for name, _ in twin.named_modules()] == ["", "head", "fc", "fc.0"]
+
+
 def test_scope_is_restored_when_forward_raises():
     with pytest.raises(ShapeError):
         nn.MLP([2, 3, 1], seed=0)(bp.tensor([[1.0, 2.0, 3.0]]))

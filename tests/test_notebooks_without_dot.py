@@ -22,7 +22,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))
 def test_every_notebook_passes_nbval_with_the_in_process_renderer():
     env = dict(os.environ, BACKPROP_NB_RENDERER="wasm")
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, NOTEBOOKS)],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *map(str, NOTEBOOKS)],
         cwd=ROOT,
         env=env,
         capture_output=True,

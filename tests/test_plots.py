@@ -4,6 +4,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ from backprop_nb.train import DivergenceWarning, History
 from backprop_nb.viz.plots import (
     gradient_norms,
     optimizer_path,
+    optimizer_run,
     plot_decision_boundary,
     plot_gradient_norms,
     plot_history,
@@ -177,6 +180,37 @@ def test_optimizer_path_stops_at_a_nan_loss():
     np.testing.assert_allclose(path, [[0.5, 0.0], [-1.5, 0.0]])
 
 
+def test_optimizer_run_gives_the_path_the_losses_and_the_label():
+    run = optimizer_run(bowl, (optim.SGD, {"lr": 0.1, "momentum": 0.5}), (1.0, -2.0), steps=3)
+    expected = optimizer_path(bowl, lambda p: optim.SGD(p, lr=0.1, momentum=0.5), (1.0, -2.0), 3)
+    np.testing.assert_array_equal(run.path, expected)
+    np.testing.assert_array_equal(run.losses, (expected**2).sum(axis=1))  # f at every point, the last too
+    assert run.label == "SGD(lr=0.1, momentum=0.5)"
+    assert run.divergence is None and not run.diverged
+    path, losses, label, divergence = run  # a named tuple
+    assert (path, losses, label, divergence) == (run.path, run.losses, run.label, None)
+
+
+def test_optimizer_run_says_why_it_diverged_without_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = optimizer_run(bowl, lambda p: optim.SGD(p, lr=1.5), (1.0, 0.0), steps=50)
+    assert run.diverged and run.divergence == (
+        "SGD(lr=1.5) diverged: step 20 took the point to ‖θ‖ = 1.05e+06; "
+        "the path stops at the last point before (try a smaller lr)"
+    )
+    assert run.path.shape == (20, 2) and run.losses.shape == (20,)
+    np.testing.assert_array_equal(run.losses, 4.0 ** np.arange(20))
+
+
+def test_optimizer_run_reports_f_overflowing_at_the_last_point():
+    # f = exp(x²) from x = 1: one step of lr 5.5 goes to 1 − 5.5·2e ≈ −28.9, where x² > 709.8 overflows
+    run = optimizer_run(lambda p: (p**2).exp().sum(), lambda p: optim.SGD(p, lr=5.5), (1.0,), steps=1)
+    np.testing.assert_allclose(run.path[:, 0], [1.0, 1.0 - 11 * np.e])
+    np.testing.assert_array_equal(run.losses, [np.e, np.inf])
+    assert "f became inf at the point reached after 1 steps" in run.divergence
+
+
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
@@ -222,3 +256,38 @@ def test_unnamed_optimizers_are_labelled_by_repr_and_divergence_is_marked():
     assert "Adam(lr=0.1)" in labels and "SGD(lr=1.5) (diverged)" in labels
     assert any(line.get_marker() == "X" for line in ax.get_lines())
     assert ax.get_xlim() == (-3, 3)
+
+
+def test_runs_computed_before_are_drawn_as_they_are():
+    runs = [optimizer_run(bowl, (optim.Adam, {"lr": 0.3}), (1.0, 1.0), 10)]
+    runs.append(optimizer_run(bowl, (optim.SGD, {"lr": 1.5}), (1.0, 1.0), 30))  # diverges, no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = plot_optimizer_paths(bowl, runs, (1.0, 1.0), 30, resolution=10)
+    lines = lines_by_label(ax)
+    np.testing.assert_array_equal(lines["Adam(lr=0.3)"].get_xydata(), runs[0].path)
+    np.testing.assert_array_equal(lines["SGD(lr=1.5) (diverged)"].get_xydata(), runs[1].path)
+    np.testing.assert_array_equal(lines["start"].get_xydata(), [[1.0, 1.0]])
+    assert ax.get_xlim()[1] < 3  # the box around the path that did not diverge
+    mixed = plot_optimizer_paths(bowl, {"mine": runs[0], "SGD": (optim.SGD, {"lr": 0.1})}, (1.0, 1.0), 5)
+    assert {"mine", "SGD"} <= set(lines_by_label(mixed))
+    np.testing.assert_array_equal(lines_by_label(mixed)["mine"].get_xydata(), runs[0].path)
+
+
+def test_runs_are_checked():
+    with pytest.raises(ValueError, match="at least one"):
+        plot_optimizer_paths(bowl, [], (1.0, 1.0), 3)
+    run = optimizer_run(bowl, (optim.SGD, {"lr": 0.1}), (1.0, 1.0), 3)
+    with pytest.raises(
+        ValueError, match=r"the run of SGD\(lr=0.1\) starts at \[1. 1.\], not at start \[0. 1.\]"
+    ):
+        plot_optimizer_paths(bowl, [run], (0.0, 1.0), 3)
+    line = optimizer_run(bowl, (optim.SGD, {"lr": 0.1}), (1.0,), 3)
+    with pytest.raises(ShapeError, match=r"must lie in a plane.*SGD\(lr=0.1\) has shape \(4, 1\)"):
+        plot_optimizer_paths(bowl, [line], (1.0,), 3)
+
+
+def test_two_optimisers_with_the_same_repr_both_get_a_line():
+    same = [lambda p: optim.SGD(p, lr=0.1), lambda p: optim.SGD(p, lr=0.1)]
+    ax = plot_optimizer_paths(bowl, same, start=(1.0, 1.0), steps=3, resolution=10)
+    assert [line.get_label() for line in ax.get_lines()].count("SGD(lr=0.1)") == 2

@@ -13,7 +13,17 @@ import backprop_nb as bp
 from backprop_nb import nn, optim
 from backprop_nb.data import blobs, regression_1d, spiral
 from backprop_nb.errors import ShapeError
-from backprop_nb.train import DivergenceWarning, History, fit, predict, predicted_classes
+from backprop_nb.train import (
+    DivergenceWarning,
+    Evaluation,
+    History,
+    default_threshold,
+    evaluate,
+    fit,
+    infer_task,
+    predict,
+    predicted_classes,
+)
 
 
 def cross_entropy(logits, labels):
@@ -188,6 +198,120 @@ def test_nan_loss_in_the_epoch_evaluation_stops_there():
     assert history.message.startswith(
         f"training stopped at the evaluation after epoch {history.stopped_epoch}:"
     )
+
+
+# ----- continuing a run ------------------------------------------------------------------------
+def test_a_run_continued_epoch_by_epoch_is_the_run_of_one_call(separable):
+    X, y = separable
+    model, in_one_call = train(X, y, epochs=3, batch_size=32, seed=5, validation=0.2)
+    stepped = LinearModel()
+    optimizer = optim.SGD(stepped.parameters(), lr=0.5)
+    history = History()  # an empty History starts the run
+    for _ in range(3):
+        returned = fit(
+            stepped,
+            X,
+            y,
+            cross_entropy,
+            optimizer,
+            1,
+            32,
+            validation=0.2,
+            seed=5,
+            progress=False,
+            history=history,
+        )
+        assert returned is history  # the run's History grows in place
+    for a, b in zip(model.values(), stepped.values(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    for name in ("step_loss", "train_loss", "val_loss", "train_accuracy", "val_accuracy"):
+        assert getattr(history, name) == getattr(in_one_call, name), name
+    assert (history.stopped_epoch, history.best_epoch, history.steps_per_epoch) == (
+        3,
+        in_one_call.best_epoch,
+        4,
+    )
+    assert history.message == in_one_call.message == "completed 3 epochs"
+
+
+def test_a_continued_run_counts_steps_and_epochs_over_the_whole_run():
+    X = np.linspace(-1.0, 1.0, 20).reshape(-1, 1)
+    y = 3.0 * X[:, 0]
+    model = LinearModel(inputs=1, outputs=1)
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    history = fit(model, X, y, mse, optimizer, epochs=2, batch_size=5, progress=False)
+    optimizer.lr = 1e6  # now it diverges, in a later epoch of the run
+    with pytest.warns(DivergenceWarning):
+        fit(model, X, y, mse, optimizer, epochs=500, batch_size=5, progress=False, history=history)
+    assert history.stop_reason == "diverged" and history.stopped_epoch >= 3
+    assert history.message.startswith(
+        f"training stopped at step {len(history.step_loss)} (epoch {history.stopped_epoch}):"
+    )
+    assert len(history.step_loss) > 2 * 4  # the first call's 8 steps are still there
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"batch_size": 16}, ValueError, "steps per epoch 5 before, 10 now"),
+        ({"validation": 0.5}, ValueError, "validation data no before, yes now"),
+        ({"loss": mse, "y": "floats"}, ValueError, "task classification before, regression now"),
+        ({"early_stopping": 2, "validation": 0.5}, ValueError, "early_stopping cannot continue a run"),
+        ({"history": "mine"}, TypeError, "history must be a History that fit returned, got str"),
+    ],
+)
+def test_a_run_continues_only_with_the_same_settings(change, error, message):
+    model = LinearModel(inputs=2, outputs=2)
+    X, y = blobs(n=80, centers=2, std=0.5, seed=0)
+    history = fit(model, X, y, cross_entropy, optim.SGD(model.parameters(), lr=0.1), 1, 32, progress=False)
+    y = y.astype(float) if change.pop("y", None) == "floats" else y
+    settings = {"loss": cross_entropy, "batch_size": 32, "history": history, **change}
+    if settings["loss"] is mse:
+        model = LinearModel(inputs=2, outputs=1)
+    with pytest.raises(error, match=message):
+        fit(model, X, y, optimizer=optim.SGD(model.parameters(), lr=0.1), progress=False, **settings)
+
+
+def test_a_run_that_ended_cannot_be_continued():
+    history = diverge(batch_size=None)
+    model = LinearModel(inputs=1, outputs=1)
+    X = np.linspace(-1.0, 1.0, 20).reshape(-1, 1)
+    with pytest.raises(ValueError, match=r"this run has ended \(training stopped at the evaluation"):
+        fit(
+            model, X, 3 * X[:, 0], mse, optim.SGD(model.parameters(), lr=0.1), progress=False, history=history
+        )
+
+
+# ----- evaluate, infer_task, default_threshold ----------------------------------------------------
+def test_evaluate_measures_as_fit_does_each_epoch(separable):
+    X, y = separable
+    model, history = train(X, y, epochs=2)
+    result = evaluate(model, X, y, cross_entropy)
+    assert isinstance(result, Evaluation)
+    assert result == (history.train_loss[-1], history.train_accuracy[-1])
+    np.testing.assert_allclose(result.loss, cross_entropy(model(bp.tensor(X)), y).item(), rtol=1e-15)
+    assert result.accuracy == np.mean(predicted_classes(predict(model, X)) == y)
+    regression = evaluate(lambda x: x.sum(axis=1, keepdims=True), X, X.sum(axis=1) + 1.0, "mse")
+    assert regression == (1.0, None)  # every prediction is off by exactly 1
+
+
+def test_evaluate_names_labels_that_do_not_fit_the_outputs(separable):
+    X, y = separable
+    with pytest.raises(ValueError, match=r"label 2 at index \d+, but the model gives 2 outputs"):
+        evaluate(LinearModel(outputs=2), X, y, cross_entropy)
+    with pytest.raises(ValueError, match="task must be 'classification' or 'regression'"):
+        evaluate(LinearModel(), X, y, cross_entropy, task="ranking")
+
+
+def test_infer_task_and_default_threshold_follow_the_loss_name():
+    labels, floats = np.array([0, 1, 1]), np.array([0.5, 1.5, 2.0])
+    assert infer_task(floats, "cross_entropy") == infer_task(floats, nn.multiclass_hinge) == "classification"
+    assert infer_task(labels, nn.mse_loss) == infer_task(labels, "mse") == "regression"
+    assert infer_task(labels, lambda p, t: p.sum()) == "classification"  # unnamed: y's dtype decides
+    assert infer_task(floats, lambda p, t: p.sum()) == "regression"
+    assert default_threshold("binary_cross_entropy_with_logits") == 0.0
+    assert default_threshold(nn.binary_cross_entropy_with_logits) == 0.0
+    assert default_threshold(nn.binary_cross_entropy) == default_threshold(mse) == 0.5
 
 
 # ----- shapes, tasks and modes ----------------------------------------------------------------

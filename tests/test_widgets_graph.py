@@ -10,7 +10,7 @@ import backprop_nb as bp
 from backprop_nb.viz import style
 from backprop_nb.viz.render import use_renderer
 from backprop_nb.widgets import backward_stepper, graph_explorer
-from backprop_nb.widgets._common import STATIC_NOTE, html_table, make_slider
+from backprop_nb.widgets._common import STATIC_NOTE, html_table, lr_slider, make_slider
 from backprop_nb.widgets.graph_explorer import FLUID_NODE_LIMIT
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz `dot` not on PATH")
@@ -136,6 +136,36 @@ def test_make_slider_rounds_the_range_and_step():
     assert (big.min, big.max, big.step, big.readout_format) == (-100.0, 100.0, 1.0, ".0f")
     small = make_slider("a", 0.003)
     assert (small.min, small.max, small.step, small.readout_format) == (-1.0, 1.0, 0.01, ".2f")
+
+
+def test_make_slider_on_a_log_scale_moves_in_powers_of_ten():
+    lr = make_slider("lr", (3e-4, 20.0), log=True)  # widened to 1e-4 … 100
+    assert isinstance(lr, widgets.FloatLogSlider) and lr.base == 10
+    assert (lr.min, lr.max, lr.step) == (-4, 2, 0.1) and lr.value == pytest.approx(0.1)  # the middle
+    around = make_slider("rate", 0.05, log=True)  # 1000 times smaller to 1000 times larger
+    assert (around.min, around.max, around.value) == (-5, 2, 0.05)
+    chosen = make_slider("rate", (1e-3, 1.0, 0.25), start=0.2, log=True)
+    assert (chosen.min, chosen.max, chosen.step, chosen.value) == (-3, 0, 0.25, 0.2)
+    for spec, start, error, words in [
+        ((0.0, 1.0), None, ValueError, "needs 0 < min < max"),
+        ((1.0, 0.1), None, ValueError, "needs 0 < min < max"),
+        ((1e-3, 1.0), 5.0, ValueError, "starting value 5.0 is outside the range 0.001 … 1"),
+        ((1e-3, 1.0), -1.0, ValueError, "rate must be a positive number"),
+        (-0.1, None, ValueError, "rate must be a positive number"),
+        ("fast", None, TypeError, "on a log scale give a positive number"),
+    ]:
+        with pytest.raises(error, match=words):
+            make_slider("rate", spec, start, log=True)
+
+
+def test_lr_slider_covers_the_usual_rates_and_acts_on_release():
+    slider = lr_slider(0.1)
+    assert (slider.min, slider.max, slider.step, slider.value) == (-4, 2, 0.05, 0.1)
+    assert slider.continuous_update is False and slider.description == "lr"
+    assert (lr_slider(3e-6).min, lr_slider(500.0).max) == (-6, 3)  # widened to hold the rate
+    for bad in (0, -0.1, float("inf"), True, "0.1"):
+        with pytest.raises(ValueError, match="lr must be a positive number"):
+            lr_slider(bad)
 
 
 @pytest.mark.parametrize(
@@ -342,18 +372,22 @@ def _small_mlp():
 def test_stepper_ends_with_exactly_backwards_gradients_and_leaves_the_graph_alone(build):
     params, root = build()
     stepper = backward_stepper(root)
+    stepped = bp.topological_order(root)
     for _ in range(stepper.total):
         stepper.next.click()
+        assert all(t.grad is None for t in stepped)  # the stepper writes no .grad into the user's graph
     assert stepper.done
     fresh_params, fresh_root = build()
     fresh_root.backward()
-    stepped = bp.topological_order(root)
-    for t, fresh in zip(stepped, bp.topological_order(fresh_root), strict=True):
+    fresh_order = bp.topological_order(fresh_root)
+    for t, fresh in zip(stepped, fresh_order, strict=True):
         if t.requires_grad:
             assert np.array_equal(stepper.grad_of(t), fresh.grad), t
-        assert t.grad is None  # the stepper wrote no .grad into the user's graph
     for p, fresh in zip(params, fresh_params, strict=True):
         assert np.array_equal(stepper.grads[p.name], fresh.grad)
+    # the last picture is the picture of the graph after backward(), with every arrow's gradient
+    last = fresh_order[stepped.index(stepper.current.node)]
+    assert stepper.dot_source == bp.to_dot(fresh_root, edge_grads=True, highlight=last)
 
 
 def test_stepper_shows_the_ops_derivative_instead_of_a_product_for_arrays():

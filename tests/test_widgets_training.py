@@ -66,6 +66,7 @@ def test_plain_sgd_on_a_parabola_multiplies_x_by_0_8_each_step():
     np.testing.assert_allclose(explorer.losses, 0.64**k, rtol=1e-13)
     assert explorer.path.shape == (13, 1) and not explorer.diverged
     assert explorer.message.startswith("SGD(lr=0.1), 12 steps: x (1) → (0.06872)")
+    assert explorer.run.path is explorer.path and explorer.run.label == explorer.label == "SGD(lr=0.1)"
 
 
 def test_controls_drive_the_path():
@@ -198,12 +199,11 @@ def test_step_trains_one_epoch_exactly_as_fit(two_blobs):
     assert len(dash.history.step_loss) == 3 * 5 and dash.history.steps_per_epoch == 5
     losses = dash.history.train_loss
     assert len(losses) == 3 and losses[0] > losses[1] > losses[2] and dash.history.train_accuracy[-1] == 1.0
-    twin = nn.MLP([2, 8, 2], seed=0)  # the same run by hand: epoch k shuffles with seed k − 1
-    opt = optim.SGD(twin.parameters(), lr=0.1)
-    by_hand = [fit(twin, X, y, "cross_entropy", opt, 1, 8, seed=k, progress=False) for k in range(3)]
+    twin = nn.MLP([2, 8, 2], seed=0)  # the same run in one call of fit
+    in_one_call = fit(twin, X, y, "cross_entropy", optim.SGD(twin.parameters(), lr=0.1), 3, 8, progress=False)
     for got, expected in zip(values(dash.model), values(twin), strict=True):
         np.testing.assert_array_equal(got, expected)
-    assert losses == [h.train_loss[0] for h in by_hand]
+    assert losses == in_one_call.train_loss and dash.history.step_loss == in_one_call.step_loss
     assert dash.message == f"epoch 3, SGD(lr=0.1): loss {bp.viz.dot.format_number(losses[-1])}, accuracy 1"
 
 
@@ -347,11 +347,21 @@ def test_bad_data_gets_a_clear_error(two_blobs):
         ValueError, match="decision boundary needs a classification task with 2 input features"
     ):
         training_dashboard(nn.Linear(1, 1), X[:, :1], X[:, 1], loss="mse", boundary=True)
-    three_labels = training_dashboard(model, X, np.arange(40) % 3)  # 3 classes, 2 outputs
-    three_labels.step()
-    assert three_labels.stopped and three_labels.step_count == 0
-    assert three_labels.message.startswith(
-        "training failed: label 2 at index 2, but the model gives 2 outputs"
+    with pytest.raises(ValueError, match="label 2 at index 2, but the model gives 2 outputs"):
+        training_dashboard(model, X, np.arange(40) % 3)  # 3 classes, 2 outputs: found before any Play
+
+
+def test_the_threshold_given_is_the_one_training_measures_with(two_blobs):
+    X, y = two_blobs
+    model = nn.Linear(2, 1, seed=0)
+    dash = training_dashboard(
+        model, X, y, loss="binary_cross_entropy_with_logits", threshold=1e9, resolution=10
+    )
+    dash.step()
+    assert dash.threshold == 1e9 and dash.history.train_accuracy == [0.5]  # no logit exceeds it: all class 0
+    assert (
+        training_dashboard(model, X, y, loss="binary_cross_entropy_with_logits", resolution=10).threshold
+        == 0.0
     )
 
 

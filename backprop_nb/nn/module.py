@@ -38,6 +38,7 @@ messages of a module that gets an input of the wrong shape.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -70,9 +71,19 @@ def to_tensor(x: Any) -> Tensor:
 
 
 class _CallState:
-    """While a module runs: the attribute path of every module of the outermost model called."""
+    """While a module runs: the attribute path of every module of the outermost model called.
 
-    paths: dict[int, str] | None = None  # keyed by id(module): unique while the call runs
+    Finding the paths walks the whole module tree, which would cost every training step a few
+    percent, so they are kept: ``known_paths`` maps id(model) → (weak reference to the model,
+    its paths). ``tree_version`` counts the changes of any module tree (assigning or deleting an
+    attribute that holds a module); when it has moved on, every kept entry is dropped.
+    """
+
+    def __init__(self) -> None:
+        self.paths: dict[int, str] | None = None  # keyed by id(module): unique while the call runs
+        self.tree_version = 0
+        self.known_paths: dict[int, tuple[weakref.ref[Module], dict[int, str]]] = {}
+        self.known_version = 0  # the tree_version known_paths were found at
 
 
 _calls = _CallState()
@@ -119,7 +130,15 @@ class Module:
                 )
         if isinstance(value, Parameter) and value.name is None:
             value.name = name
+        if isinstance(value, Module) or isinstance(current, Module):
+            _calls.tree_version += 1
         super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        """Delete an attribute (``del model.fc``); removing a sub-module changes the module tree."""
+        if isinstance(self.__dict__.get(name), Module):
+            _calls.tree_version += 1
+        super().__delattr__(name)
 
     # ----- running ------------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -130,12 +149,26 @@ class Module:
         """Run ``forward`` inside ``bp.scope(self.scope_name())`` (see the module docstring)."""
         outer = _calls.paths
         if outer is None or id(self) not in outer:  # the outermost model, or a module not in it
-            _calls.paths = {id(module): path for path, module in self.named_modules()}
+            _calls.paths = self._module_paths()
         try:
             with scope(self.scope_name()):
                 return self.forward(*args, **kwargs)
         finally:
             _calls.paths = outer
+
+    def _module_paths(self) -> dict[int, str]:
+        """id → attribute path of every module in this one's tree, as ``named_modules()`` gives them.
+
+        Kept between calls until any module tree changes (see ``_CallState``). The weak
+        reference tells this model from a dead one whose id was reused.
+        """
+        if _calls.known_version != _calls.tree_version:
+            _calls.known_paths, _calls.known_version = {}, _calls.tree_version
+        known = _calls.known_paths.get(id(self))
+        if known is None or known[0]() is not self:
+            known = (weakref.ref(self), {id(module): path for path, module in self.named_modules()})
+            _calls.known_paths[id(self)] = known
+        return known[1]
 
     def describe(self) -> str:
         """A short label for graph pictures, e.g. ``"Linear(2→16)"``; the class name by default."""

@@ -29,18 +29,22 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..graph import BackwardStep, backward_steps, topological_order
 from ..ops import Op
 from ..tensor import Tensor
 from . import style
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
+
+GradSource = Mapping[Tensor, Any] | Callable[[Tensor], Any] | None
+"""Where ``to_dot(grad_of=...)`` takes the gradients it shows: tensor → gradient (None for none)."""
 
 OP_SYMBOLS = {"*": "×", "/": "÷", "-": "−", "**": "^"}
 """Ops drawn with the lectures' symbol instead of their Python operator."""
@@ -256,20 +260,60 @@ def broadcast_note(consumer: Tensor, index: int) -> str | None:
     return f"Σ over {word} {', '.join(map(str, axes))}: {format_shape(full)} → {format_shape(shape)}"
 
 
-def _first_nonfinite(tensors: Iterable[Tensor], of_grad: bool) -> Tensor | None:
-    """The first tensor whose value (or gradient) holds nan or inf."""
+def _gradients(order: list[Tensor], grad_of: GradSource) -> dict[Tensor, np.ndarray | None]:
+    """The gradient shown for each tensor: its ``.grad``, or what ``grad_of`` gives (checked)."""
+    if grad_of is None:
+        return {t: t.grad for t in order}
+    if isinstance(grad_of, Mapping):
+        stranger = next((key for key in grad_of if not isinstance(key, Tensor)), None)
+        if stranger is not None:
+            raise TypeError(
+                f"grad_of maps Tensors to gradients, but has a key of type {type(stranger).__name__}"
+            )
+        lookup = grad_of.get
+    elif callable(grad_of):
+        lookup = grad_of
+    else:
+        raise TypeError(
+            f"grad_of must be a mapping or a function from Tensor to gradient, not {type(grad_of).__name__}"
+        )
+    gradients = {}
+    for t in order:
+        grad = lookup(t)
+        if grad is not None:
+            grad = np.asarray(grad, dtype=np.float64)
+            if grad.shape != t.shape:
+                who = f"tensor {t.name!r}" if t.name is not None else "a tensor"
+                raise ShapeError(
+                    f"grad_of gave a gradient of shape {grad.shape} for {who} of shape {t.shape}; "
+                    "a gradient has its tensor's shape"
+                )
+        gradients[t] = grad
+    return gradients
+
+
+def _first_nonfinite(
+    tensors: Iterable[Tensor], values_of: Callable[[Tensor], np.ndarray | None]
+) -> Tensor | None:
+    """The first tensor whose values (its data, or its gradient) hold nan or inf."""
     for t in tensors:
-        values = t.grad if of_grad else t.data
+        values = values_of(t)
         if values is not None and not np.isfinite(values).all():
             return t
     return None
+
+
+def _data(t: Tensor) -> np.ndarray:
+    return t.data
 
 
 def _nonfinite_word(values: np.ndarray) -> str:
     return "nan" if np.isnan(values).any() else "inf"
 
 
-def _grad_decades(boxes: list[_Box]) -> tuple[int, dict[int, int]]:
+def _grad_decades(
+    boxes: list[_Box], gradients: dict[Tensor, np.ndarray | None]
+) -> tuple[int, dict[int, int]]:
     """The largest decade of the gradients shown, and per box position how many decades below it.
 
     A box's gradient size is the mean |grad| of its output, so big and small tensors compare
@@ -277,7 +321,7 @@ def _grad_decades(boxes: list[_Box]) -> tuple[int, dict[int, int]]:
     """
     decades: dict[int, int | None] = {}
     for box in boxes:
-        grad = box.output.grad
+        grad = gradients[box.output]
         size = mean_abs(grad) if grad is not None and grad.size else math.nan
         if math.isfinite(size):
             decades[box.position] = math.floor(math.log10(size)) if size > 0 else None
@@ -324,6 +368,7 @@ class _Picture:
     precision: int
     highlighted: set[int]
     broadcast: bool
+    gradients: dict[Tensor, np.ndarray | None]  # the gradient shown for each tensor (_gradients())
     gradients_sent: dict[tuple[int, int], np.ndarray]
     grad_scale: tuple[int, dict[int, int]] | None  # _grad_decades(), when grad_colors is on
     first_nan_value: Tensor | None
@@ -362,13 +407,14 @@ class _Picture:
         else:
             fields += [title] if title else []
             fields += [_lines(summarize(t.data, self.precision))] if self.values else []
+        gradient = self.gradients[t]
         if self.grads and t.requires_grad:
-            grad = ["—"] if t.grad is None else summarize(t.grad, self.precision)
+            grad = ["—"] if gradient is None else summarize(gradient, self.precision)
             fields.append(f"grad {grad[0]}" if len(grad) == 1 else ["grad", _lines(grad)])
         if t is self.first_nan_value:
             fields.append(f"⚠ first {_nonfinite_word(t.data)} value")
         if t is self.first_nan_grad:
-            fields.append(f"⚠ first {_nonfinite_word(t.grad)} gradient")
+            fields.append(f"⚠ first {_nonfinite_word(gradient)} gradient")
         return fields
 
     def record(self, fields: list[Any], is_row: bool) -> str:
@@ -493,6 +539,7 @@ def to_dot(
     broadcast: bool = True,
     collapse: bool | int = False,
     max_nodes: int | None = 150,
+    grad_of: GradSource = None,
 ) -> str:
     """The DOT text of the graph that computed ``root``, for Graphviz; ``bp.show_graph`` draws it.
 
@@ -500,6 +547,12 @@ def to_dot(
         values: each tensor's value (its number, or min · max and mean of an array).
         grads: each tensor's ``.grad`` ("grad —" before ``backward()``), for tensors that
             require grad.
+        grad_of: show other gradients than ``.grad``: a mapping from tensor to gradient, or a
+            function of the tensor returning its gradient; a tensor it has none for (missing,
+            or None) shows "grad —". Everything that shows gradients (``grads``,
+            ``grad_colors``, ``mark_nonfinite``) then uses them. The step-through widget passes
+            the gradients accumulated by the steps taken so far, so it draws your graph as it
+            is in the middle of the backward pass without writing any ``.grad``.
         precision: significant digits of every number (-0 shows as 0).
 
     Layout:
@@ -518,7 +571,7 @@ def to_dot(
             to label only their arrows.
         grad_colors: fill each box by the order of magnitude of its mean |grad|, one viridis
             colour per factor of 10 below the largest: vanishing gradients show up dark. Boxes
-            without a ``.grad`` keep their usual colour.
+            without a gradient keep their usual colour.
         mark_nonfinite: mark the first tensor in topological order whose value holds nan or
             inf, and the first in backward order whose gradient does: where the trouble starts.
         broadcast: note "Σ over axis 0: (4,3) → (3,)" on an arrow whose tensor was broadcast,
@@ -550,6 +603,7 @@ def to_dot(
 
     order = topological_order(root)
     positions = {t._id: i for i, t in enumerate(order)}
+    gradients = _gradients(order, grad_of)
     boxes, box_of = _make_boxes(order, collapse)
     shown = boxes if max_nodes is None else boxes[-max_nodes:]
     steps = backward_steps(root) if edge_grads is True else () if edge_grads is False else edge_grads
@@ -561,10 +615,11 @@ def to_dot(
         precision=precision,
         highlighted=_ids_in_graph(highlight, positions),
         broadcast=broadcast,
+        gradients=gradients,
         gradients_sent=_gradients_sent(steps, positions),
-        grad_scale=_grad_decades(shown) if grad_colors else None,
-        first_nan_value=_first_nonfinite(order, of_grad=False) if mark_nonfinite else None,
-        first_nan_grad=_first_nonfinite(reversed(order), of_grad=True) if mark_nonfinite else None,
+        grad_scale=_grad_decades(shown, gradients) if grad_colors else None,
+        first_nan_value=_first_nonfinite(order, _data) if mark_nonfinite else None,
+        first_nan_grad=_first_nonfinite(reversed(order), gradients.get) if mark_nonfinite else None,
     )
     lines = ["digraph G {", *_defaults(rankdir), *(picture.node(box) for box in shown)]
     drawn = {box.position for box in shown}

@@ -3,8 +3,8 @@
 * :func:`plot_history`: learning curves (also ``History.plot()``);
 * :func:`plot_decision_boundary`: which class a 2-D classifier predicts where;
 * :func:`plot_gradient_norms`: the size of each layer's gradient (the vanishing-gradient picture);
-* :func:`plot_optimizer_paths`: optimisers racing on a 2-D loss surface, computed by
-  :func:`optimizer_path`.
+* :func:`plot_optimizer_paths`: optimisers racing on a 2-D loss surface, each run by
+  :func:`optimizer_run`.
 
 Every function draws into ``ax`` (a new figure's axes when it is None) and returns the axes,
 so plots combine: ``fig, (a, b) = plt.subplots(1, 2); plot_history(h, ax=a); ...``. None calls
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -31,9 +31,11 @@ from ..train import DivergenceWarning, History, predict, predicted_classes
 from .style import OKABE_ITO
 
 __all__ = [
+    "OptimizerRun",
     "gradient_norms",
     "loss_surface",
     "optimizer_path",
+    "optimizer_run",
     "plot_decision_boundary",
     "plot_gradient_norms",
     "plot_history",
@@ -248,6 +250,73 @@ def _value(f: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
     return out
 
 
+class OptimizerRun(NamedTuple):
+    """What :func:`optimizer_run` returns: where an optimiser went, and whether it ran away.
+
+    Attributes:
+        path: the points visited, shape (k + 1, d): row 0 is the start, row t the point after t
+            calls of ``step()``. k is the number of steps asked for, fewer if the run diverged.
+        losses: f at each point of the path, shape (k + 1,).
+        label: the optimiser with its settings, as its repr: ``"SGD(lr=0.1, momentum=0.9)"``.
+        divergence: None if the run went well; else why it stopped, in words (which step, and
+            a hint), the text :func:`optimizer_path` warns with.
+    """
+
+    path: np.ndarray
+    losses: np.ndarray
+    label: str
+    divergence: str | None
+
+    @property
+    def diverged(self) -> bool:
+        """True if f or the point became nan or inf, or the point left the ball of ``max_norm``."""
+        return self.divergence is not None
+
+
+def optimizer_run(
+    f: Callable[[Tensor], Tensor], optimizer: OptimizerSpec, start: Any, steps: int, max_norm: float = 1e6
+) -> OptimizerRun:
+    """Let an optimiser minimise ``f`` from ``start`` for ``steps`` steps; return the :class:`OptimizerRun`.
+
+    Each step is the training loop's: ``zero_grad()``, the loss f(θ), ``backward()``, ``step()``.
+    If the optimiser diverges (f or the point becomes nan or inf, or the point leaves the ball of
+    radius ``max_norm``), the run stops at the last point where f could be evaluated and
+    ``divergence`` says at which step. Arguments as in :func:`optimizer_path`.
+    """
+    start = np.asarray(start, dtype=np.float64)
+    if start.ndim != 1:
+        raise ShapeError(f"start must be a point, a 1-D array such as (x, y), got shape {start.shape}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    x = Tensor(start, requires_grad=True, name="θ")
+    opt = _make_optimizer(optimizer, [x])
+    label = repr(opt)
+    points, losses, problem = [start.copy()], [], None
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for step in range(steps + 1):  # f at each point; a step from each but the last
+            opt.zero_grad()
+            loss = _value(f, x)
+            losses.append(loss.item())
+            if not np.isfinite(losses[-1]):
+                problem = f"f became {losses[-1]} at the point reached after {step} steps"
+                break
+            if step == steps:
+                break
+            loss.backward()
+            opt.step()
+            norm = np.linalg.norm(x.data)
+            if not norm <= max_norm:  # also true for nan
+                problem = f"step {step + 1} took the point to ‖θ‖ = {norm:.3g}"
+                break
+            points.append(x.data.copy())
+    divergence = None
+    if problem is not None:
+        divergence = (
+            f"{label} diverged: {problem}; the path stops at the last point before (try a smaller lr)"
+        )
+    return OptimizerRun(np.array(points), np.array(losses), label, divergence)
+
+
 def optimizer_path(
     f: Callable[[Tensor], Tensor], optimizer: OptimizerSpec, start: Any, steps: int, max_norm: float = 1e6
 ) -> np.ndarray:
@@ -257,6 +326,7 @@ def optimizer_path(
     diverges (f or the point becomes nan or inf, or the point leaves the ball of radius
     ``max_norm``), the path stops at the last good point, so it has fewer than steps + 1 rows,
     and a :class:`~backprop_nb.train.DivergenceWarning` says at which step.
+    (:func:`optimizer_run` gives the losses too, and the reason as a value.)
 
     Args:
         f: the loss, a function of a Tensor of shape (2,) (any length works) returning a
@@ -265,35 +335,10 @@ def optimizer_path(
         start: the first point, e.g. ``(-1.5, 2.0)``.
         steps: how many updates to make.
     """
-    start = np.asarray(start, dtype=np.float64)
-    if start.ndim != 1:
-        raise ShapeError(f"start must be a point, a 1-D array such as (x, y), got shape {start.shape}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-    x = Tensor(start, requires_grad=True, name="θ")
-    opt = _make_optimizer(optimizer, [x])
-    points, problem = [start.copy()], None
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for step in range(1, steps + 1):
-            opt.zero_grad()
-            loss = _value(f, x)
-            if not np.isfinite(loss.item()):
-                problem = f"f became {loss.item()} at the point reached after {step - 1} steps"
-                break
-            loss.backward()
-            opt.step()
-            norm = np.linalg.norm(x.data)
-            if not norm <= max_norm:  # also true for nan
-                problem = f"step {step} took the point to ‖θ‖ = {norm:.3g}"
-                break
-            points.append(x.data.copy())
-    if problem is not None:
-        warnings.warn(
-            f"{opt!r} diverged: {problem}; the path stops at the last point before (try a smaller lr)",
-            DivergenceWarning,
-            stacklevel=2,
-        )
-    return np.array(points)
+    run = optimizer_run(f, optimizer, start, steps, max_norm)
+    if run.diverged:
+        warnings.warn(run.divergence, DivergenceWarning, stacklevel=2)
+    return run.path
 
 
 def loss_surface(
@@ -316,7 +361,7 @@ def loss_surface(
 
 def plot_optimizer_paths(
     f: Callable[[Tensor], Tensor],
-    optimizers: Mapping[str, OptimizerSpec] | Sequence[OptimizerSpec],
+    optimizers: Mapping[str, OptimizerSpec | OptimizerRun] | Sequence[OptimizerSpec | OptimizerRun],
     start: Any,
     steps: int,
     ax: Axes | None = None,
@@ -330,26 +375,41 @@ def plot_optimizer_paths(
     Args:
         f, start, steps: as in :func:`optimizer_path`.
         optimizers: a dict from legend label to optimiser (``{"SGD": lambda p: bp.optim.SGD(p, lr=0.1)}``),
-            or a list of optimisers, labelled by their repr (``SGD(lr=0.1)``).
+            or a list of optimisers, labelled by their repr (``SGD(lr=0.1)``). An
+            :class:`OptimizerRun` you computed before with :func:`optimizer_run` (from
+            ``start``) may stand in place of an optimiser: it is drawn as it is, not run again.
         xlim, ylim: the region drawn; by default the box around the paths that did not diverge.
         resolution: grid points per axis for the contours.
         levels: the number of contour lines, spaced evenly in rank (quantiles of f over the
             grid), so that both a narrow valley and its steep walls get lines.
 
-    A path that diverged ends with an ✕ and its label says so.
+    A path that diverged ends with an ✕ and its label says so; for the optimisers it runs
+    itself, a :class:`~backprop_nb.train.DivergenceWarning` also says why.
     """
-    if isinstance(optimizers, Mapping):
-        labelled = list(optimizers.items())
-    else:
-        labelled = [
-            (repr(_make_optimizer(spec, [Tensor(start, requires_grad=True)])), spec) for spec in optimizers
-        ]
+    labelled = (
+        list(optimizers.items()) if isinstance(optimizers, Mapping) else [(None, o) for o in optimizers]
+    )
     if not labelled:
         raise ValueError("give at least one optimiser to plot")
-    paths = [(label, optimizer_path(f, spec, start, steps)) for label, spec in labelled]
+    start = np.asarray(start, dtype=np.float64)
+    runs = []
+    for label, optimizer in labelled:
+        if isinstance(optimizer, OptimizerRun):
+            run = optimizer
+            if not np.array_equal(run.path[0], start):
+                raise ValueError(f"the run of {run.label} starts at {run.path[0]}, not at start {start}")
+        else:
+            run = optimizer_run(f, optimizer, start, steps)
+            if run.diverged:
+                warnings.warn(run.divergence, DivergenceWarning, stacklevel=2)
+        if run.path.shape[1] != 2:
+            raise ShapeError(
+                f"the paths must lie in a plane, points (x, y); {run.label} has shape {run.path.shape}"
+            )
+        runs.append((run.label if label is None else label, run))
     ax = _axes(ax)
     xlim, ylim = _extent(
-        [path for _, path in paths if len(path) == steps + 1] or [p for _, p in paths], xlim, ylim
+        [run.path for _, run in runs if not run.diverged] or [run.path for _, run in runs], xlim, ylim
     )
     grid_x, grid_y, Z = loss_surface(f, xlim, ylim, resolution)
     finite = Z[np.isfinite(Z)]
@@ -357,19 +417,18 @@ def plot_optimizer_paths(
         contour_levels = np.unique(np.quantile(finite, np.linspace(0, 1, levels)))
         if len(contour_levels) > 1:
             ax.contour(grid_x, grid_y, Z, levels=contour_levels, cmap="viridis", linewidths=0.7)
-    for i, (label, path) in enumerate(paths):
-        diverged = len(path) < steps + 1
+    for i, (label, run) in enumerate(runs):
         ax.plot(
-            *path.T,
+            *run.path.T,
             color=_color(i),
             marker="o",
             ms=2.5,
             lw=1.2,
-            label=label + (" (diverged)" if diverged else ""),
+            label=label + (" (diverged)" if run.diverged else ""),
         )
-        if diverged:
-            ax.plot(*path[-1], color=_color(i), marker="X", ms=10, ls="none")
-    ax.plot(*np.asarray(start, dtype=np.float64), color="black", marker="*", ms=12, ls="none", label="start")
+        if run.diverged:
+            ax.plot(*run.path[-1], color=_color(i), marker="X", ms=10, ls="none")
+    ax.plot(*start, color="black", marker="*", ms=12, ls="none", label="start")
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
     ax.set_xlabel("θ[0]")

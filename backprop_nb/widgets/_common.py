@@ -1,4 +1,5 @@
-"""Pieces every widget shares: the graph panel, tables and messages, sliders, the still fallback.
+"""Pieces every widget shares: the graph panel, tables and messages, sliders, the optimiser menu,
+figures, the still fallback.
 
 A widget here is a thin view: controls change some numbers, the widget recomputes with the real
 engine, and the results are shown *in place*:
@@ -6,22 +7,28 @@ engine, and the results are shown *in place*:
 * the graph goes into a :func:`graph_panel` (a ``widgets.HTML``), so its SVG is part of the page
   (JupyterLab would show an ``image/svg+xml`` output as an ``<img>``, hiding the nodes' text);
 * matplotlib figures and other rich output go into one ``widgets.Output`` redrawn with
-  :func:`redraw`, which clears it only when the new output is ready (no flicker);
+  :func:`redraw`, which clears it only when the new output is ready (no flicker); a
+  :class:`FigureFallbackBox` is controls above a message line and such a figure;
 * where widgets cannot run (a terminal, a notebook exported to HTML without widget state), a
   :class:`StaticFallbackBox` shows its initial state as a still picture with a line saying why.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
-from IPython.display import clear_output
+import matplotlib.pyplot as plt
+from IPython.display import clear_output, display
+from matplotlib.figure import Figure
 
+from .. import optim
 from ..viz.dot import format_number
 from ..viz.render import RenderError, render_svg, svg_for_html
 
@@ -29,6 +36,23 @@ STATIC_NOTE = "Interactive controls need a live Jupyter kernel with ipywidgets; 
 """The line a widget's still fallback starts with."""
 
 SLIDER_WIDTH = "420px"
+
+LR_RANGE = (1e-4, 100.0)
+"""The learning rates :func:`lr_slider` offers at least."""
+
+OptimizerChoice = tuple[type[optim.Optimizer], Mapping[str, Any]]
+"""An optimiser class and its settings except the learning rate, which the slider gives."""
+
+OPTIMIZERS: dict[str, OptimizerChoice] = {
+    "SGD": (optim.SGD, {}),
+    "Momentum": (optim.SGD, {"momentum": 0.9}),
+    "Nesterov": (optim.SGD, {"momentum": 0.9, "nesterov": True}),
+    "Adagrad": (optim.Adagrad, {}),
+    "RMSprop": (optim.RMSprop, {}),
+    "Adam": (optim.Adam, {}),
+}
+"""The optimiser menu of both training widgets: name → (``bp.optim`` class, settings). Momentum
+and Nesterov are PyTorch's ``SGD(momentum=0.9)`` and ``SGD(momentum=0.9, nesterov=True)``."""
 
 
 # ----- what the widgets show ---------------------------------------------------------------------
@@ -84,7 +108,7 @@ def redraw(output: widgets.Output, draw: Callable[[], None]) -> None:
 
 
 # ----- sliders -----------------------------------------------------------------------------------
-def make_slider(name: str, spec: Any, start: Any = None) -> widgets.ValueWidget:
+def make_slider(name: str, spec: Any, start: Any = None, log: bool = False) -> widgets.ValueWidget:
     """A slider for the number ``name`` from a short spec, checked so mistakes fail here, clearly.
 
     ``spec`` is one of:
@@ -97,6 +121,12 @@ def make_slider(name: str, spec: Any, start: Any = None) -> widgets.ValueWidget:
 
     Without ``step``, the step is a power of ten that gives 50 to 500 positions. Sliders made here
     update while dragging (``continuous_update=True``); set it to False where one update is slow.
+
+    ``log=True`` makes a slider that moves by factors (an ``ipywidgets.FloatLogSlider``), for
+    numbers that span orders of magnitude, such as a learning rate. Then a range
+    ``(min, max)`` needs 0 < min < max and is widened to whole powers of ten; the step counts
+    powers of ten (0.05: 20 positions from 1 to 10); a number starts a range from 1000 times
+    smaller to 1000 times larger.
     """
     if isinstance(spec, widgets.Widget):
         if not isinstance(getattr(spec, "value", None), numbers.Real) or isinstance(spec.value, bool):
@@ -105,13 +135,15 @@ def make_slider(name: str, spec: Any, start: Any = None) -> widgets.ValueWidget:
                 f"but {type(spec).__name__}.value is {getattr(spec, 'value', None)!r}"
             )
         return spec
+    if log:
+        return _log_slider(name, spec, start)
     if _is_number(spec):
         low, high, step = _range_around(float(spec))
         start = spec
     elif isinstance(spec, tuple | list):
         low, high, step = _check_range(name, spec)
         if start is None:
-            start = low + round((high - low) / 2 / step) * step
+            start = _middle(low, high, step)
         elif not _is_number(start) or not low <= start <= high:
             raise ValueError(
                 f"slider {name!r}: the starting value {start!r} is outside the range {low} … {high}"
@@ -132,6 +164,56 @@ def make_slider(name: str, spec: Any, start: Any = None) -> widgets.ValueWidget:
         readout_format=f".{decimals}f",
         layout=widgets.Layout(width=SLIDER_WIDTH),
     )
+
+
+def _log_slider(name: str, spec: Any, start: Any) -> widgets.FloatLogSlider:
+    """``make_slider(..., log=True)``: the same checks and defaults, in powers of ten."""
+    if _is_number(spec):
+        start, spec = spec, (spec / 1000, spec * 1000)
+    if start is not None and not (_is_number(start) and start > 0):
+        raise ValueError(f"{name} must be a positive number (its slider has a log scale), got {start!r}")
+    if not isinstance(spec, tuple | list) or len(spec) not in (2, 3) or not all(_is_number(v) for v in spec):
+        raise TypeError(
+            f"slider {name!r}: on a log scale give a positive number or a (min, max) or (min, max, step) "
+            f"tuple, not {type(spec).__name__} {spec!r}"
+        )
+    if not 0 < spec[0] < spec[1]:
+        raise ValueError(f"slider {name!r}: a log-scale range (min, max) needs 0 < min < max, got {spec!r}")
+    low, high = math.floor(math.log10(spec[0])), math.ceil(math.log10(spec[1]))
+    low, high, step = _check_range(name, (low, high, *spec[2:]))
+    if start is None:
+        start = 10.0 ** _middle(low, high, step)
+    elif not 10.0**low <= start <= 10.0**high:
+        raise ValueError(
+            f"slider {name!r}: the starting value {start!r} is outside the range {10.0**low:g} … {10.0**high:g}"
+        )
+    return widgets.FloatLogSlider(
+        value=float(start),
+        base=10,
+        min=low,
+        max=high,
+        step=step,
+        description=name,
+        continuous_update=True,
+        readout_format=".3g",
+        layout=widgets.Layout(width=SLIDER_WIDTH),
+    )
+
+
+def lr_slider(lr: float) -> widgets.FloatLogSlider:
+    """The learning-rate slider of the training widgets: on a log scale over :data:`LR_RANGE`
+    (wider if ``lr`` lies outside), 20 positions per factor of ten. It acts when released: each
+    change trains or recomputes a whole path."""
+    if not _is_number(lr) or lr <= 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    slider = make_slider("lr", (min(LR_RANGE[0], lr), max(LR_RANGE[1], lr), 0.05), lr, log=True)
+    slider.continuous_update = False
+    return slider
+
+
+def _middle(low: float, high: float, step: float) -> float:
+    """The position of a slider nearest the middle of its range."""
+    return low + round((high - low) / 2 / step) * step
 
 
 def _is_number(value: Any) -> bool:
@@ -171,6 +253,37 @@ def _round_step(width: float) -> float:
     return 10.0 ** math.floor(math.log10(width / 50))
 
 
+# ----- the optimiser menu -------------------------------------------------------------------------
+def optimizer_choices(
+    optimizers: Sequence[str] | Mapping[str, OptimizerChoice],
+) -> dict[str, OptimizerChoice]:
+    """The optimiser menu: names from :data:`OPTIMIZERS`, or your own ``{name: (class, settings)}``."""
+    if isinstance(optimizers, Mapping):
+        choices = dict(optimizers)
+        for name, choice in choices.items():
+            if not (
+                isinstance(choice, tuple)
+                and len(choice) == 2
+                and isinstance(choice[0], type)
+                and issubclass(choice[0], optim.Optimizer)
+                and isinstance(choice[1], Mapping)
+            ):
+                raise TypeError(
+                    f"optimizer {name!r}: give a pair (bp.optim class, settings without lr), "
+                    f"e.g. (bp.optim.Adam, {{'betas': (0.5, 0.999)}}); got {choice!r}"
+                )
+    else:
+        if isinstance(optimizers, str):
+            optimizers = [optimizers]
+        unknown = [name for name in optimizers if name not in OPTIMIZERS]
+        if unknown:
+            raise ValueError(f"unknown optimizer {unknown[0]!r}: choose from {list(OPTIMIZERS)}")
+        choices = {name: OPTIMIZERS[name] for name in optimizers}
+    if not choices:
+        raise ValueError("give at least one optimizer to choose from")
+    return choices
+
+
 # ----- where widgets cannot run -----------------------------------------------------------------
 class StaticFallbackBox(widgets.VBox):
     """A VBox that carries a still picture of its initial state for places without live widgets.
@@ -196,3 +309,59 @@ class StaticFallbackBox(widgets.VBox):
             f"<div class='backprop-nb-static'><p><em>{html.escape(STATIC_NOTE)}</em></p>\n{self._static_html}</div>"
         )
         return bundle
+
+
+class FigureFallbackBox(StaticFallbackBox):
+    """Controls above a message line and a matplotlib figure, both replaced in place.
+
+    Subclasses pass their controls to ``__init__``, show their state with
+    :meth:`_show_message` and :meth:`_show_figure`, and call :meth:`_remember_initial_figure`
+    once the first figure is drawn: where widgets cannot run, that message and figure are the
+    still picture, turned into a PNG only when the widget is displayed (rendering costs about
+    0.1 s, which code that never displays it saves).
+    """
+
+    _still: tuple[Figure, str, str] | None = None
+
+    def __init__(self, controls: Sequence[widgets.Widget]) -> None:
+        self._message = widgets.HTML()
+        self._output = widgets.Output()
+        self._shown_message = ("", "info")
+        super().__init__([*controls, self._message, self._output])
+
+    def _show_message(self, text: str, error: bool = False) -> None:
+        """One line above the figure; an error is red and starts with a warning sign."""
+        self._shown_message = (text, "error" if error else "info")
+        self._message.value = message_html(*self._shown_message)
+
+    def _show_figure(self, draw: Callable[[], Figure]) -> None:
+        """Replace the figure shown by the one ``draw()`` makes, which is kept in ``self.figure``.
+
+        It is closed once displayed, so pyplot keeps no copies (its lines still hold the data).
+        """
+
+        def show() -> None:
+            self.figure = draw()
+            display(self.figure)
+            plt.close(self.figure)
+
+        redraw(self._output, show)
+
+    def _remember_initial_figure(self) -> None:
+        """Keep the message and the figure shown now as the still picture."""
+        self._still = (self.figure, *self._shown_message)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        if self._still is not None:
+            fig, message, kind = self._still
+            self._remember_initial_state(f"{message_html(message, kind)}\n{_figure_html(fig)}", message)
+            self._still = None
+        return super()._repr_mimebundle_(**kwargs)
+
+
+def _figure_html(fig: Figure) -> str:
+    """The figure as an inline PNG ``<img>``, for the still fallback."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=72)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"<img alt='plot' src='data:image/png;base64,{data}'/>"

@@ -7,14 +7,15 @@
     dash = bp.widgets.training_dashboard(model, X, y, loss="cross_entropy")
     dash                                  # in the next cell: dash.history, dash.message ...
 
-**One step is one epoch**: one call of ``bp.fit(model, X, y, loss, optimizer, epochs=1, ...)``,
-so the dashboard trains exactly as ``fit`` does (mini-batches in a shuffled order, the loss of
-every batch, then the whole training set evaluated). Epoch k shuffles with ``seed + k − 1``, so a
-run is reproducible. Play is an ``ipywidgets.Play`` counter: each tick asks for one more epoch and
-the kernel trains it when the message arrives, so nothing runs in a background thread and the
-page stays responsive. The counter *is* the state: the model has been trained for
-``controls["play"].value`` epochs from its initial parameters. Play's ■ button rewinds the counter
-to 0, which (like Reset) puts the initial parameters back.
+**One step is one epoch**: one call of ``bp.fit(model, X, y, loss, optimizer, epochs=1,
+history=dash.history, ...)``, which continues the run, so the dashboard trains exactly as ``fit``
+does (mini-batches in a shuffled order, the loss of every batch, then the whole training set
+evaluated): after n steps at one learning rate, the parameters and the History are those of one
+call ``bp.fit(..., epochs=n, seed=seed)``. Play is an ``ipywidgets.Play`` counter: each tick
+asks for one more epoch and the kernel trains it when the message arrives, so nothing runs in a
+background thread and the page stays responsive. The counter *is* the state: the model has been
+trained for ``controls["play"].value`` epochs from its initial parameters. Play's ■ button
+rewinds the counter to 0, which (like Reset) puts the initial parameters back.
 
 The learning rate can be turned while training (``optimizer.lr`` changes, as a schedule would do
 it). The optimiser and the batch size define a run: changing either starts again from the
@@ -35,23 +36,25 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..data import check_dataset
 from ..errors import AnomalyError, GradError
 from ..optim import Optimizer
 from ..tensor import Tensor
-from ..train import DivergenceWarning, History, LossFunction, Task, _infer_task, fit
+from ..train import (
+    DivergenceWarning,
+    History,
+    LossFunction,
+    Task,
+    default_threshold,
+    evaluate,
+    fit,
+    infer_task,
+)
 from ..viz.dot import format_number
 from ..viz.plots import plot_decision_boundary, plot_history
-from ._common import message_html, redraw
-from .descent import (
-    OPTIMIZERS,
-    OptimizerChoice,
-    _display_and_close,
-    _FigureFallbackBox,
-    _lr_slider,
-    _optimizer_choices,
-)
+from ._common import OPTIMIZERS, FigureFallbackBox, OptimizerChoice, lr_slider, optimizer_choices
 
 __all__ = ["TrainingDashboard", "training_dashboard"]
 
@@ -59,7 +62,7 @@ BATCH_SIZES = (1, 8, 16, 32, 64, 128)
 """The batch sizes offered (those smaller than the data set), besides the whole set."""
 
 
-class TrainingDashboard(_FigureFallbackBox):
+class TrainingDashboard(FigureFallbackBox):
     """A live training run: controls, the learning curves and (2-D data) the decision boundary.
 
     Use :func:`training_dashboard` to make one. State (print it in a checked cell):
@@ -110,27 +113,23 @@ class TrainingDashboard(_FigureFallbackBox):
             "play": play,
             "step": widgets.Button(description="Step", tooltip="train one epoch"),
             "reset": widgets.Button(description="Reset", tooltip="back to the initial parameters"),
-            "lr": _lr_slider(lr),
+            "lr": lr_slider(lr),
             "optimizer": widgets.Dropdown(options=list(optimizers), value=optimizer, description="optimizer"),
             "batch_size": widgets.Dropdown(
                 options=_batch_size_options(batch_size, len(X)), value=batch_size, description="batch size"
             ),
         }
-        self._message = widgets.HTML()
-        self._output = widgets.Output()
         c = self.controls
         super().__init__(
             [
                 widgets.HBox([c["play"], c["step"], c["reset"]]),
                 c["lr"],
                 widgets.HBox([c["optimizer"], c["batch_size"]]),
-                self._message,
-                self._output,
             ]
         )
         self._restore()
         self._show()
-        self._remember_initial_figure(self.figure, self.message)
+        self._remember_initial_figure()
         play.observe(self._on_play, names="value")
         c["step"].on_click(lambda _: self.step())
         c["reset"].on_click(lambda _: self.reset())
@@ -146,6 +145,10 @@ class TrainingDashboard(_FigureFallbackBox):
     @property
     def batch_size(self) -> int:
         return self.controls["batch_size"].value
+
+    @property
+    def step_count(self) -> int:
+        return self.history.stopped_epoch
 
     # ----- actions ------------------------------------------------------------------------
     def step(self) -> None:
@@ -175,11 +178,7 @@ class TrainingDashboard(_FigureFallbackBox):
             p.grad = None
         cls, settings = self._choices[self.controls["optimizer"].value]
         self.optimizer: Optimizer = cls(self._params, lr=self.controls["lr"].value, **settings)
-        self.history = History(
-            train_accuracy=[] if self.task == "classification" else None,
-            steps_per_epoch=math.ceil(len(self.X) / self.batch_size),
-        )
-        self.step_count = 0
+        self.history = History(steps_per_epoch=math.ceil(len(self.X) / self.batch_size))
         self.stopped = False
 
     def _on_play(self, change: dict[str, Any]) -> None:
@@ -204,11 +203,11 @@ class TrainingDashboard(_FigureFallbackBox):
 
     # ----- training -----------------------------------------------------------------------
     def _train_epoch(self) -> None:
-        """One epoch, by ``bp.fit``; a nan/inf loss or an error stops the run with a message."""
+        """One more epoch of the run, by ``bp.fit``; a nan/inf loss or an error stops it with a message."""
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DivergenceWarning)  # the message says it instead
-                epoch = fit(
+                fit(
                     self.model,
                     self.X,
                     self.y,
@@ -216,46 +215,19 @@ class TrainingDashboard(_FigureFallbackBox):
                     self.optimizer,
                     epochs=1,
                     batch_size=self.batch_size,
-                    seed=self.seed + self.step_count,
+                    seed=self.seed,
                     progress=False,
                     task=self.task,
+                    threshold=self.threshold,
+                    history=self.history,
                 )
-        except (
-            TypeError,
-            ValueError,
-            GradError,
-            AnomalyError,
-        ) as error:  # a model, loss or labels that don't fit
+        except (TypeError, ValueError, GradError, AnomalyError) as error:  # e.g. detect_anomaly's stop
             self.stopped = True
             self.message = f"training failed: {error}"
             return
-        self.step_count += 1
-        self._append(epoch)
-        if epoch.stop_reason == "diverged":
+        if self.history.stop_reason == "diverged":
             self.stopped = True
-            self.message = self._divergence_message(epoch)
-
-    def _append(self, epoch: History) -> None:
-        """Add one epoch's History to the run's."""
-        run = self.history
-        run.step_loss += epoch.step_loss
-        run.train_loss += epoch.train_loss
-        if run.train_accuracy is not None:
-            run.train_accuracy += epoch.train_accuracy
-        run.stopped_epoch = self.step_count
-        run.stop_reason = epoch.stop_reason
-
-    def _divergence_message(self, epoch: History) -> str:
-        """Where the run's loss became nan/inf, counted over the whole run (fit counts per call)."""
-        if epoch.train_loss:  # every step was fine; the evaluation after the epoch was not
-            where, value = f"the evaluation after epoch {self.step_count}", epoch.train_loss[-1]
-        else:
-            where = f"step {len(self.history.step_loss)} (epoch {self.step_count})"
-            value = self.history.step_loss[-1]
-        return (
-            f"training stopped at {where}: the loss became {value}. The updates overshoot: "
-            f"try a smaller learning rate than lr={self.optimizer.lr:g}, then Reset"
-        )
+            self.message = f"{self.history.message}, then Reset"
 
     # ----- showing ------------------------------------------------------------------------
     def _summary(self) -> str:
@@ -275,11 +247,11 @@ class TrainingDashboard(_FigureFallbackBox):
         """Update the message (a note first, if any; a stop message stays) and the plots."""
         if not self.stopped:
             self.message = f"{note} {self._summary()}" if note else self._summary()
-        self._message.value = message_html(self.message, "error" if self.stopped else "info")
+        self._show_message(self.message, error=self.stopped)
         if redraw_plots:
-            redraw(self._output, self._draw)
+            self._show_figure(self._draw)
 
-    def _draw(self) -> None:
+    def _draw(self) -> Figure:
         columns = 2 if self.boundary else 1
         fig, axes = plt.subplots(1, columns, figsize=(5.5 * columns, 4), squeeze=False, layout="constrained")
         self.axes = {"loss": axes[0, 0], "boundary": axes[0, 1] if self.boundary else None}
@@ -296,8 +268,7 @@ class TrainingDashboard(_FigureFallbackBox):
                     threshold=self.threshold,
                 )
             self.axes["boundary"].set_title(f"after epoch {self.step_count}", fontsize="small")
-        self.figure = fig
-        _display_and_close(fig)
+        return fig
 
 
 def _parameters(model: Any) -> list[Tensor]:
@@ -322,12 +293,6 @@ def _batch_size_options(batch_size: int, rows: int) -> list[tuple[str, int]]:
     """Dropdown options (label, size): the usual sizes below ``rows``, the chosen one, the whole set."""
     sizes = {size for size in BATCH_SIZES if size < rows} | ({batch_size} if batch_size < rows else set())
     return [*((str(size), size) for size in sorted(sizes)), (f"all {rows}", rows)]
-
-
-def _threshold(loss: LossFunction | str) -> float:
-    """Where a single-output classifier's output switches to class 1: 0 for logits, else 0.5 (as in fit)."""
-    name = loss if isinstance(loss, str) else getattr(loss, "__name__", "")
-    return 0.0 if name.endswith("_with_logits") else 0.5
 
 
 def training_dashboard(
@@ -359,7 +324,8 @@ def training_dashboard(
         batch_size: the starting batch size; None trains on the whole set each step.
         optimizers: the optimiser menu, as in :func:`~backprop_nb.widgets.descent.descent_explorer`.
         max_epochs: Play stops after this many epochs.
-        seed: epoch k shuffles the data with ``seed + k − 1``.
+        seed: the seed of ``fit``'s shuffling: epoch k of the run is shuffled by the k-th
+            permutation ``np.random.default_rng(seed)`` draws (the run is that of one ``fit`` call).
         task: ``"classification"`` or ``"regression"``; by default inferred as ``fit`` does.
         boundary: draw the decision boundary; by default for classification of 2-D inputs.
         threshold: for a single-output classifier, class 1 is predicted above it; by default 0
@@ -369,11 +335,12 @@ def training_dashboard(
 
     Raises:
         ShapeError, ValueError, TypeError: for a data set with bad shapes, non-finite values or
-            bad labels (from ``check_dataset``), or an unknown optimiser or batch size.
+            bad labels (from ``check_dataset``), labels or targets that do not fit the model's
+            outputs (from :func:`~backprop_nb.train.evaluate`), or an unknown optimiser or batch size.
     """
-    task = task or _infer_task(y, loss)
+    task = task or infer_task(y, loss)
     X, y = check_dataset(X, y, task=task)
-    choices = _optimizer_choices(optimizers)
+    choices = optimizer_choices(optimizers)
     if optimizer not in choices:
         raise ValueError(f"optimizer {optimizer!r} is not among the choices {list(choices)}")
     if boundary is None:
@@ -383,6 +350,8 @@ def training_dashboard(
             f"the decision boundary needs a classification task with 2 input features; "
             f"this is {task} with X of shape {X.shape}"
         )
+    threshold = default_threshold(loss) if threshold is None else threshold
+    evaluate(model, X, y, loss, task, threshold)  # labels that do not fit the outputs fail here, not at Play
     return TrainingDashboard(
         model,
         X,
@@ -396,7 +365,7 @@ def training_dashboard(
         max_epochs,
         seed,
         boundary,
-        _threshold(loss) if threshold is None else threshold,
+        threshold,
         resolution,
         interval,
     )

@@ -7,7 +7,7 @@
 
 The function ``f`` takes a Tensor of shape (d,), the point, with d = 1 or 2, and returns a
 one-element Tensor, the loss there (``x[0]``, ``x[1]`` pick the coordinates). A number given as
-``start`` is the 1-D point ``(start,)``. The path itself is :func:`backprop_nb.viz.plots.optimizer_path`:
+``start`` is the 1-D point ``(start,)``. The path itself is :func:`backprop_nb.viz.plots.optimizer_run`:
 the real ``bp.optim`` optimiser, stepped on the real gradient, exactly as in a training loop.
 
 Three controls: the learning rate (a logarithmic slider, since good rates span orders of
@@ -18,11 +18,7 @@ the whole path from the start and redraws it: on the curve of f (1-D) or on its 
 
 from __future__ import annotations
 
-import base64
-import io
-import math
 import numbers
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,33 +26,24 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 from matplotlib.figure import Figure
 
 from .. import optim
 from ..errors import ShapeError
 from ..modes import no_grad
 from ..tensor import Tensor
-from ..train import DivergenceWarning
 from ..viz.dot import format_number
-from ..viz.plots import COLORS, optimizer_path, plot_optimizer_paths
-from ._common import SLIDER_WIDTH, StaticFallbackBox, message_html, redraw
+from ..viz.plots import COLORS, optimizer_run, plot_optimizer_paths
+from ._common import (
+    OPTIMIZERS,
+    SLIDER_WIDTH,
+    FigureFallbackBox,
+    OptimizerChoice,
+    lr_slider,
+    optimizer_choices,
+)
 
 __all__ = ["OPTIMIZERS", "PRESETS", "DescentExplorer", "Preset", "descent_explorer"]
-
-OptimizerChoice = tuple[type[optim.Optimizer], Mapping[str, Any]]
-"""An optimiser class and its settings except the learning rate, which the slider gives."""
-
-OPTIMIZERS: dict[str, OptimizerChoice] = {
-    "SGD": (optim.SGD, {}),
-    "Momentum": (optim.SGD, {"momentum": 0.9}),
-    "Nesterov": (optim.SGD, {"momentum": 0.9, "nesterov": True}),
-    "Adagrad": (optim.Adagrad, {}),
-    "RMSprop": (optim.RMSprop, {}),
-    "Adam": (optim.Adam, {}),
-}
-"""The optimiser menu of both training widgets: name → (``bp.optim`` class, settings). Momentum
-and Nesterov are PyTorch's ``SGD(momentum=0.9)`` and ``SGD(momentum=0.9, nesterov=True)``."""
 
 
 # ----- the functions to descend -------------------------------------------------------------
@@ -118,97 +105,20 @@ PRESETS: dict[str, Preset] = {
 """Named functions for :func:`descent_explorer`, each with a start, lr, steps and view that work."""
 
 
-# ----- helpers shared with the training dashboard ---------------------------------------------
-def _optimizer_choices(
-    optimizers: Sequence[str] | Mapping[str, OptimizerChoice],
-) -> dict[str, OptimizerChoice]:
-    """The optimiser menu: names from :data:`OPTIMIZERS`, or your own ``{name: (class, settings)}``."""
-    if isinstance(optimizers, Mapping):
-        choices = dict(optimizers)
-        for name, choice in choices.items():
-            if not (
-                isinstance(choice, tuple)
-                and len(choice) == 2
-                and isinstance(choice[0], type)
-                and issubclass(choice[0], optim.Optimizer)
-                and isinstance(choice[1], Mapping)
-            ):
-                raise TypeError(
-                    f"optimizer {name!r}: give a pair (bp.optim class, settings without lr), "
-                    f"e.g. (bp.optim.Adam, {{'betas': (0.5, 0.999)}}); got {choice!r}"
-                )
-    else:
-        if isinstance(optimizers, str):
-            optimizers = [optimizers]
-        unknown = [name for name in optimizers if name not in OPTIMIZERS]
-        if unknown:
-            raise ValueError(f"unknown optimizer {unknown[0]!r}: choose from {list(OPTIMIZERS)}")
-        choices = {name: OPTIMIZERS[name] for name in optimizers}
-    if not choices:
-        raise ValueError("give at least one optimizer to choose from")
-    return choices
-
-
-def _lr_slider(lr: float) -> widgets.FloatLogSlider:
-    """A learning-rate slider on a log scale, 1e-4 … 100 (wider if ``lr`` lies outside)."""
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
-    exponent = math.log10(lr)
-    return widgets.FloatLogSlider(
-        value=float(lr),
-        base=10,
-        min=min(-4, math.floor(exponent)),
-        max=max(2, math.ceil(exponent)),
-        step=0.05,
-        description="lr",
-        readout_format=".3g",
-        continuous_update=False,
-        layout=widgets.Layout(width=SLIDER_WIDTH),
-    )
-
-
-def _figure_html(fig: Figure) -> str:
-    """The figure as an inline PNG ``<img>``, for the still fallback."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=72)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"<img alt='plot' src='data:image/png;base64,{data}'/>"
-
-
-def _display_and_close(fig: Figure) -> None:
-    """Display the figure (inside an Output region) and close it, so pyplot keeps no copies."""
-    display(fig)
-    plt.close(fig)
-
-
-class _FigureFallbackBox(StaticFallbackBox):
-    """A still fallback made of a message and a matplotlib figure, turned into a PNG only when the
-    widget is displayed (rendering costs about 0.1 s, which code that never displays it saves)."""
-
-    _still: tuple[Figure, str, str] | None = None
-
-    def _remember_initial_figure(self, fig: Figure, message: str, kind: str = "info") -> None:
-        self._still = (fig, message, kind)
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        if self._still is not None:
-            fig, message, kind = self._still
-            self._remember_initial_state(f"{message_html(message, kind)}\n{_figure_html(fig)}", message)
-            self._still = None
-        return super()._repr_mimebundle_(**kwargs)
-
-
 # ----- the widget -----------------------------------------------------------------------------
 def _point(values: np.ndarray) -> str:
     return "(" + ", ".join(format_number(float(v)) for v in values) + ")"
 
 
-class DescentExplorer(_FigureFallbackBox):
+class DescentExplorer(FigureFallbackBox):
     """Gradient descent on a 1-D or 2-D function, redrawn for every setting of the controls.
 
     Use :func:`descent_explorer` to make one. State after each change (print it in a checked cell):
 
     Attributes:
+        run: the :class:`~backprop_nb.viz.plots.OptimizerRun` shown, by
+            :func:`~backprop_nb.viz.plots.optimizer_run`; ``path``, ``losses``, ``label`` and
+            ``diverged`` are its fields.
         path: the points visited, shape (k + 1, d); row t is the point after t steps. It has
             ``steps + 1`` rows, fewer if the optimiser diverged.
         losses: f at each point of the path, shape (k + 1,).
@@ -236,7 +146,7 @@ class DescentExplorer(_FigureFallbackBox):
     ) -> None:
         self.f = f
         self.start = _check_start(start)
-        self._choices = _optimizer_choices(optimizers)
+        self._choices = optimizer_choices(optimizers)
         if optimizer not in self._choices:
             raise ValueError(f"optimizer {optimizer!r} is not among the choices {list(self._choices)}")
         if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
@@ -245,7 +155,7 @@ class DescentExplorer(_FigureFallbackBox):
         self.max_norm = max_norm
         self.resolution = resolution
         self.controls = {
-            "lr": _lr_slider(lr),
+            "lr": lr_slider(lr),
             "steps": widgets.IntSlider(
                 value=int(steps),
                 min=1,
@@ -258,11 +168,9 @@ class DescentExplorer(_FigureFallbackBox):
                 options=list(self._choices), value=optimizer, description="optimizer"
             ),
         }
-        self._message = widgets.HTML()
-        self._output = widgets.Output()
-        super().__init__([*self.controls.values(), self._message, self._output])
+        super().__init__(list(self.controls.values()))
         self.update()
-        self._remember_initial_figure(self.figure, self.message, "error" if self.diverged else "info")
+        self._remember_initial_figure()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
 
@@ -275,50 +183,33 @@ class DescentExplorer(_FigureFallbackBox):
 
     def update(self) -> None:
         """Recompute the path for the current settings and redraw (the controls call this)."""
-        spec = self._optimizer_spec()
         steps = self.controls["steps"].value
-        # the optimiser's repr names its settings, e.g. "SGD(lr=0.1, momentum=0.9)"
-        self.label = repr(spec[0]([Tensor(self.start, requires_grad=True)], **spec[1]))
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", DivergenceWarning)
-            self.path = optimizer_path(self.f, spec, self.start, steps, max_norm=self.max_norm)
-        problems = _divergences(caught)
-        self.losses = self._values(self.path)
-        self.diverged = bool(problems)
-        if self.diverged:
-            self.message = problems[0]
-        else:
-            self.message = (
-                f"{self.label}, {steps} steps: x {_point(self.path[0])} → {_point(self.path[-1])}, "
-                f"f {format_number(self.losses[0])} → {format_number(self.losses[-1])}"
-            )
-        self._message.value = message_html(self.message, "error" if self.diverged else "info")
-        redraw(self._output, self._draw)
+        self.run = optimizer_run(self.f, self._optimizer_spec(), self.start, steps, max_norm=self.max_norm)
+        self.path, self.losses, self.label = self.run.path, self.run.losses, self.run.label
+        self.diverged = self.run.diverged
+        self.message = self.run.divergence or (
+            f"{self.label}, {steps} steps: x {_point(self.path[0])} → {_point(self.path[-1])}, "
+            f"f {format_number(self.losses[0])} → {format_number(self.losses[-1])}"
+        )
+        self._show_message(self.message, error=self.diverged)
+        self._show_figure(self._draw)
 
-    def _values(self, points: np.ndarray) -> np.ndarray:
-        """f at each point (no graph recorded; an overflow gives inf, not a warning)."""
-        with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return np.array([self.f(Tensor(point)).item() for point in points])
-
-    def _draw(self) -> None:
+    def _draw(self) -> Figure:
         fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
         if len(self.start) == 2:
-            with warnings.catch_warnings():  # the divergence is already in the message
-                warnings.simplefilter("ignore", DivergenceWarning)
-                plot_optimizer_paths(
-                    self.f,
-                    {self.label: self._optimizer_spec()},
-                    self.start,
-                    self.controls["steps"].value,
-                    ax=ax,
-                    xlim=self.xlim,
-                    ylim=self.ylim,
-                    resolution=self.resolution,
-                )
+            plot_optimizer_paths(
+                self.f,
+                [self.run],
+                self.start,
+                self.controls["steps"].value,
+                ax=ax,
+                xlim=self.xlim,
+                ylim=self.ylim,
+                resolution=self.resolution,
+            )
         else:
             self._draw_curve(ax)
-        self.figure = fig
-        _display_and_close(fig)
+        return fig
 
     def _draw_curve(self, ax: Any) -> None:
         """1-D: the curve of f and the path's points (x_t, f(x_t)) on it."""
@@ -328,7 +219,8 @@ class DescentExplorer(_FigureFallbackBox):
             xs.max() + max(0.5, 0.1 * np.ptp(xs)),
         )
         grid = np.linspace(low, high, 200)
-        curve = self._values(grid.reshape(-1, 1))
+        with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            curve = np.array([self.f(Tensor([x])).item() for x in grid])
         ax.plot(grid, curve, color="0.35", lw=1.2, label="f")
         ax.plot(xs, self.losses, color=COLORS[0], marker="o", ms=3, lw=1, label=self.label)
         if self.diverged:
@@ -354,17 +246,6 @@ def _check_start(start: Any) -> np.ndarray:
     if not np.all(np.isfinite(start)):
         raise ValueError(f"start must be finite, got {start}")
     return start
-
-
-def _divergences(caught: list[warnings.WarningMessage]) -> list[str]:
-    """The DivergenceWarning texts among ``caught``; any other warning is issued again."""
-    problems = []
-    for w in caught:
-        if issubclass(w.category, DivergenceWarning):
-            problems.append(str(w.message))
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return problems
 
 
 def descent_explorer(
@@ -413,7 +294,7 @@ def descent_explorer(
         raise TypeError(f"f must be a preset name or a function of a Tensor, got {type(f).__name__}")
     elif start is None:
         raise ValueError("give the first point: start=1.0 for a function of one variable, (x, y) for two")
-    choices = _optimizer_choices(optimizers)
+    choices = optimizer_choices(optimizers)
     return DescentExplorer(
         f,
         start,

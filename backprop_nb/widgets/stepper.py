@@ -11,12 +11,12 @@ contribution. Contributions add up at inputs used more than once (fan-out), and 
 each gradient *as accumulated so far*. After the last step the gradients are exactly those of
 ``root.backward()``.
 
-The stepper writes no ``.grad`` into your graph: it draws a private copy of it.
+The picture is your graph itself, drawn by ``bp.to_dot`` with ``grad_of=`` the gradients the
+steps taken so far have accumulated: the stepper writes no ``.grad`` into your graph.
 """
 
 from __future__ import annotations
 
-import copy
 import html
 
 import ipywidgets as widgets
@@ -56,9 +56,7 @@ class BackwardStepper(StaticFallbackBox):
         self._seed = seed_gradient(root)  # raises the engine's own error for a root it cannot start from
         self._walk = backward_steps(root)
         self._steps: list[BackwardStep] = []
-        order = topological_order(root)
-        self.total = sum(t.requires_grad for t in order)
-        self._mirror = _twin_graph(order)  # a private copy to draw the gradients so far on
+        self.total = sum(t.requires_grad for t in topological_order(root))
 
         self.play = widgets.Play(
             value=0,
@@ -147,12 +145,9 @@ class BackwardStepper(StaticFallbackBox):
         return grads, received
 
     def _draw(self, index: int) -> str:
-        """DOT of the private copy, carrying the gradients so far, the current node highlighted."""
-        for t, twin in self._mirror.items():
-            twin.grad = self._grads.get(t)
-        steps = [BackwardStep(self._mirror[s.node], s.upstream, s.grads) for s in self._steps[:index]]
-        highlight = [self._mirror[self._steps[index - 1].node]] if index else []
-        return to_dot(self._mirror[self.root], edge_grads=steps, highlight=highlight)
+        """DOT of the graph with the gradients so far and their arrows, the current node highlighted."""
+        highlight = [self._steps[index - 1].node] if index else []
+        return to_dot(self.root, edge_grads=self._steps[:index], highlight=highlight, grad_of=self._grads)
 
     # ----- the words ---------------------------------------------------------------------------
     def _describe(self, index: int, received: dict[Tensor, int]) -> list[str]:
@@ -219,24 +214,6 @@ def backward_stepper(root: Tensor, interval_ms: int = PLAY_INTERVAL_MS) -> Backw
         GradError: ``root`` does not require grad or has more than one element.
     """
     return BackwardStepper(root, interval_ms)
-
-
-def _twin_graph(order: list[Tensor]) -> dict[Tensor, Tensor]:
-    """Each tensor of ``order`` (a topological order) → a twin in a copy of the graph.
-
-    The twins share nothing writable with the originals, so their ``.grad`` can be set freely.
-    They are made in topological order, so they sort the same way; a loop, not recursion (like
-    ``copy.deepcopy``), so any depth works.
-    """
-    twins: dict[Tensor, Tensor] = {}
-    for t in order:
-        twin = Tensor(t.data, requires_grad=t.requires_grad, name=t.name)
-        if t.op is not None:
-            twin.op = copy.copy(t.op)
-            twin.op.parents = tuple(twins[p] for p in t.op.parents)
-        twin._scope = t._scope
-        twins[t] = twin
-    return twins
 
 
 def _count_contributions(count: int) -> str:
