@@ -79,6 +79,9 @@ class Op:
 
     label: ClassVar[str] = "op"
     local_derivative: ClassVar[str] = ""
+    elementwise: ClassVar[bool] = False
+    """True when each output element depends only on the matching element of each (broadcast)
+    input, so that backward multiplies element by element: upstream × local = contribution."""
 
     # Fixed slots keep the millions of small op objects of a training run compact; "__dict__"
     # still lets a gate keep anything else it needs (``self.axis = axis``).
@@ -161,6 +164,7 @@ class Add(Op):
 
     label = "+"
     local_derivative = "∂(a+b)/∂a = 1,  ∂(a+b)/∂b = 1"
+    elementwise = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a + b
@@ -174,6 +178,7 @@ class Sub(Op):
 
     label = "-"
     local_derivative = "∂(a−b)/∂a = 1,  ∂(a−b)/∂b = −1"
+    elementwise = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a - b
@@ -187,6 +192,7 @@ class Mul(Op):
 
     label = "*"
     local_derivative = "∂(a·b)/∂a = b,  ∂(a·b)/∂b = a"
+    elementwise = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.save_for_backward(a, b)
@@ -205,6 +211,7 @@ class Div(Op):
 
     label = "/"
     local_derivative = "∂(a/b)/∂a = 1/b,  ∂(a/b)/∂b = −a/b²"
+    elementwise = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.save_for_backward(a, b)
@@ -228,6 +235,7 @@ class Pow(Op):
 
     label = "**"
     local_derivative = "∂(aᵇ)/∂a = b·aᵇ⁻¹,  ∂(aᵇ)/∂b = aᵇ·ln a"
+    elementwise = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out = a**b
@@ -300,6 +308,7 @@ class Maximum(Op):
 
     label = "maximum"
     local_derivative = "∂max(a,b)/∂a = 1 if a > b, ½ if a = b, 0 if a < b"
+    elementwise = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.save_for_backward(a, b)
@@ -317,6 +326,7 @@ class Neg(Op):
 
     label = "neg"
     local_derivative = "∂(−a)/∂a = −1"
+    elementwise = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         return -a
@@ -330,6 +340,7 @@ class Exp(Op):
 
     label = "exp"
     local_derivative = "∂eᵃ/∂a = eᵃ"
+    elementwise = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         out = np.exp(a)
@@ -346,6 +357,7 @@ class Log(Op):
 
     label = "log"
     local_derivative = "∂ln a/∂a = 1/a"
+    elementwise = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.save_for_backward(a)
@@ -361,6 +373,7 @@ class Sin(Op):
 
     label = "sin"
     local_derivative = "∂sin a/∂a = cos a"
+    elementwise = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.save_for_backward(a)
@@ -376,6 +389,7 @@ class Cos(Op):
 
     label = "cos"
     local_derivative = "∂cos a/∂a = −sin a"
+    elementwise = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.save_for_backward(a)
@@ -391,6 +405,7 @@ class Tanh(Op):
 
     label = "tanh"
     local_derivative = "∂tanh a/∂a = 1 − tanh²a"
+    elementwise = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         out = np.tanh(a)
@@ -410,6 +425,7 @@ class Sigmoid(Op):
 
     label = "sigmoid"
     local_derivative = "∂σ(a)/∂a = (1 − σ(a))·σ(a)"
+    elementwise = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         e = np.exp(-np.abs(a))
@@ -427,6 +443,7 @@ class ReLU(Op):
 
     label = "relu"
     local_derivative = "∂relu(a)/∂a = 1 if a > 0 else 0"
+    elementwise = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         out = np.maximum(a, 0.0)
@@ -443,6 +460,7 @@ class Sqrt(Op):
 
     label = "sqrt"
     local_derivative = "∂√a/∂a = 1/(2√a)"
+    elementwise = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         out = np.sqrt(a)
@@ -460,6 +478,7 @@ class Abs(Op):
 
     label = "abs"
     local_derivative = "∂|a|/∂a = sign(a)  (0 at a = 0)"
+    elementwise = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.save_for_backward(a)

@@ -469,3 +469,28 @@ def test_stepper_names_unnamed_tensors_by_their_op_and_value():
         "  → x: upstream × local = 1 × 2 = 2;  ∂out/∂x so far: 2",
         "  → x: upstream × local = 1 × 2 = 2;  ∂out/∂x so far: 2 + 2 = 4",
     ]
+
+
+def test_stepper_shows_upstream_times_local_for_elementwise_ops_on_arrays():
+    x = bp.tensor([1.0, 2.0, 3.0], requires_grad=True, name="x")
+    stepper = bp.widgets.backward_stepper((x.exp() * 2).sum())
+    texts = []
+    while not stepper.done:
+        stepper.next.click()
+        texts.append(stepper.step_text)
+    exp_step = next(t for t in texts if "exp" in t.splitlines()[1])
+    assert "→ x: upstream × local" in exp_step
+    sum_step = next(t for t in texts if "sum" in t.splitlines()[1])
+    assert "upstream × local" not in sum_step  # a reduction is not elementwise
+
+
+def test_every_elementwise_flag_is_right():
+    elementwise = {
+        name
+        for name, op in vars(bp.ops).items()
+        if isinstance(op, type) and getattr(op, "elementwise", False)
+    }
+    assert elementwise == {
+        "Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Neg", "Exp", "Log",
+        "Sin", "Cos", "Tanh", "Sigmoid", "ReLU", "Sqrt", "Abs",
+    }  # fmt: skip

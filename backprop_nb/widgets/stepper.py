@@ -189,7 +189,7 @@ class BackwardStepper(StaticFallbackBox):
             if g is None:
                 lines.append(f"  → {name}: needs no gradient")
                 continue
-            if scalar and parent.size == 1:
+            if (scalar and parent.size == 1) or (op.elementwise and parent.shape == step.node.shape):
                 sent = f"upstream × local = {_number(step.upstream)} × {_number(local)} = {_number(g)}"
             else:
                 sent = f"contribution {_number(g)}"
