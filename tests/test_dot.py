@@ -635,3 +635,18 @@ def test_hostile_scope_names_show_literally_in_blocks():
     with render.use_renderer("wasm"):
         svg = ET.fromstring(render.render_svg(dot))
     assert '<b>"scope"</b> {1|2}' in {t.text for t in svg.iter(f"{SVG}text")}
+
+
+def test_a_mean_that_is_zero_up_to_rounding_shows_as_zero():
+    s = bp.tensor([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0]], requires_grad=True, name="s")
+    bp.nn.cross_entropy(s, [0, 1]).backward()
+    assert abs(s.grad.mean()) < 1e-15  # rows of a softmax gradient sum to zero
+    assert "mean 0" in bp.to_dot(s)
+    assert "e-1" not in bp.to_dot(s)
+
+
+def test_no_broadcast_note_on_a_constant_that_gets_no_gradient():
+    q = bp.tensor([1.0, 2.0], requires_grad=True, name="q")
+    assert "Σ over" not in bp.to_dot((q**2).sum())
+    b = bp.tensor(1.0, requires_grad=True, name="b")
+    assert "Σ over axis 0: (2,) → ()" in bp.to_dot((q + b).sum())

@@ -69,15 +69,21 @@ def format_shape(shape: tuple[int, ...]) -> str:
 
 
 def summarize(array: np.ndarray, precision: int = 4) -> list[str]:
-    """The lines that describe an array: its one number, or "min … · max …" and "mean …"."""
+    """The lines that describe an array: its one number, or "min … · max …" and "mean …".
+
+    A mean that is zero up to rounding (below 1e-12 of the largest magnitude, as for the
+    gradient of softmax scores, whose rows sum to 0) shows as 0: its digits would be noise that
+    differs between machines.
+    """
     if array.size == 1:
         return [format_number(float(array.flat[0]), precision)]
     if array.size == 0:
         return ["empty"]
     with np.errstate(all="ignore"):  # the mean of inf and -inf is nan: show it, do not warn
-        low, high, mean = (
-            format_number(float(v), precision) for v in (array.min(), array.max(), array.mean())
-        )
+        low, high, mean = (float(v) for v in (array.min(), array.max(), array.mean()))
+    if abs(mean) <= 1e-12 * max(abs(low), abs(high)):
+        mean = 0.0
+    low, high, mean = (format_number(v, precision) for v in (low, high, mean))
     return [f"min {low} · max {high}", f"mean {mean}"]
 
 
@@ -246,6 +252,8 @@ def broadcast_note(consumer: Tensor, index: int) -> str | None:
     ``unbroadcast``). Applies to ops whose output has the broadcast shape of their inputs:
     + − × ÷, maximum, a bias in linear, ….
     """
+    if not consumer.op.parents[index].requires_grad:  # no gradient flows back to a constant
+        return None
     shapes = [p.shape for p in consumer.op.parents]
     try:
         full = np.broadcast_shapes(*shapes)
