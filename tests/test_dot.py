@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pydot
 import pytest
+from _lecture_graphs import lecture_f
 
 import backprop_nb as bp
 from backprop_nb.viz import render, style
@@ -21,18 +22,6 @@ RENDERERS_HERE = ["wasm", "system"] if shutil.which("dot") else ["wasm"]
 
 
 # ----- helpers ------------------------------------------------------------------------------
-def lecture_f():
-    """f = (x + y) z at x = -2, y = 5, z = -4, with q = x + y named: the lectures' first graph."""
-    x = bp.tensor(-2.0, requires_grad=True, name="x")
-    y = bp.tensor(5.0, requires_grad=True, name="y")
-    z = bp.tensor(-4.0, requires_grad=True, name="z")
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    return x, y, z, q, f
-
-
 def unquote(value: str) -> str:
     """A DOT attribute value as pydot returns it, without its quotes and DOT-level escapes."""
     assert value.startswith('"') and value.endswith('"'), value

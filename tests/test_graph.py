@@ -6,20 +6,14 @@ import weakref
 
 import numpy as np
 import pytest
+from _lecture_graphs import lecture_f
 
 import backprop_nb as bp
 from backprop_nb.graph import unbroadcast
 
 
 def _f():
-    x = bp.tensor(-2.0, requires_grad=True, name="x")
-    y = bp.tensor(5.0, requires_grad=True, name="y")
-    z = bp.tensor(-4.0, requires_grad=True, name="z")
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    return f
+    return lecture_f()[-1]
 
 
 def test_topological_order_is_the_order_of_computation():

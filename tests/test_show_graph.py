@@ -6,6 +6,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import _lecture_graphs as lecture_graphs
 import pytest
 from IPython.core.formatters import DisplayFormatter
 
@@ -20,13 +21,7 @@ RENDERERS = [pytest.param("system", marks=needs_dot), "wasm"]
 
 
 def lecture_f(backward=True):
-    x = bp.tensor(-2.0, requires_grad=True, name="x")
-    y = bp.tensor(5.0, requires_grad=True, name="y")
-    z = bp.tensor(-4.0, requires_grad=True, name="z")
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
+    *_, f = lecture_graphs.lecture_f()
     if backward:
         f.backward()
     return f
