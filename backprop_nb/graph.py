@@ -126,11 +126,21 @@ def _op_input_grads(op: Op, grad_out: np.ndarray) -> tuple[np.ndarray | None, ..
         raise GradError(
             f"{type(op).__name__}.backward returned {len(grads)} gradients for {len(parents)} inputs"
         )
+    # Indexing grads[i] (lengths checked above) is cheaper here than zip(..., strict=False).
+    for i, parent in enumerate(parents):
+        g = grads[i]
+        if g is None or not parent.requires_grad or getattr(g, "shape", None) != parent.data.shape:
+            break
+    else:
+        return grads  # the common case: every gradient is needed and has its input's shape
     result = []
-    for parent, g in zip(parents, grads, strict=False):  # lengths checked above
+    for i, parent in enumerate(parents):
+        g = grads[i]
         if g is None or not parent.requires_grad:
             result.append(None)
             continue
+        if not hasattr(g, "shape"):  # a plain Python number from a hand-written gate
+            g = np.asarray(g, dtype=np.float64)
         shape = parent.data.shape
         result.append(g if g.shape == shape else unbroadcast(g, shape))
     return tuple(result)
@@ -182,7 +192,8 @@ def backward_steps(root: Tensor, grad: Any = None) -> Iterator[BackwardStep]:
             yield _step(BackwardStep, (node, upstream, ()))
             continue
         grads = _op_input_grads(op, upstream)
-        for parent, g in zip(op.parents, grads, strict=False):  # one gradient per parent
+        for i, parent in enumerate(op.parents):  # grads[i] is parent's gradient (cheaper than zip)
+            g = grads[i]
             if g is not None:
                 if check_anomaly:
                     check_finite(g, op, "backward", op.parents)

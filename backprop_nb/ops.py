@@ -54,6 +54,7 @@ def _as_tensor(x: Any) -> Tensor:
 
 
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+_SHARED_NEEDS: dict[tuple[bool, ...], tuple[bool, ...]] = {}
 
 
 def _broadcastable(tensors: tuple[Tensor, ...]) -> bool:
@@ -106,10 +107,16 @@ class Op:
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Tensor:
         """Run the op on tensors (or numbers) and return the result as a new Tensor."""
-        parents = tuple([x if isinstance(x, Tensor) else _as_tensor(x) for x in inputs])
+        parents = inputs
+        for x in inputs:  # a loop, not a comprehension: inputs are nearly always Tensors already
+            if not isinstance(x, Tensor):
+                parents = tuple([x if isinstance(x, Tensor) else _as_tensor(x) for x in inputs])
+                break
         op = cls()
         op.params = params or _NO_PARAMS  # one shared empty mapping: most ops take no keywords
-        op.needs_input_grad = needs = tuple([p.requires_grad for p in parents])
+        needs = tuple([p.requires_grad for p in parents])
+        # ops share one tuple per pattern, e.g. (True, False): fewer objects for the garbage collector
+        op.needs_input_grad = needs = _SHARED_NEEDS.setdefault(needs, needs)
         record = settings.grad_enabled and True in needs
         op.parents = parents if record else ()
         op.saved_tensors = ()

@@ -185,7 +185,7 @@ class Tensor:
         if type(grad) is not np.ndarray:  # numpy turns 0-d results into scalars
             grad = np.asarray(grad)
         if self.op is not None:
-            grad.flags.writeable = False
+            grad.setflags(False)  # write=False, by position: the cheapest way to make it read-only
         self.grad = grad
 
     # ----- arithmetic: each operator is one op from backprop_nb.ops -----------------------

@@ -218,3 +218,16 @@ def test_a_gate_with_the_wrong_number_of_gradients_is_named():
     x = bp.tensor(1.0, requires_grad=True)
     with pytest.raises(bp.GradError, match=r"Broken\.backward returned 1 gradients for 2 inputs"):
         Broken.apply(x, x).backward()
+
+
+def test_a_gate_may_return_plain_python_numbers():
+    class Triple(bp.Op):
+        def forward(self, a):
+            return 3 * a
+
+        def backward(self, grad_out):
+            return 3.0 * float(grad_out)
+
+    x = bp.tensor(2.0, requires_grad=True)
+    (Triple.apply(x) * 2).backward()
+    assert x.grad == 6.0 and isinstance(x.grad, np.ndarray)
