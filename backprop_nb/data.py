@@ -27,14 +27,14 @@ error that says exactly what is wrong.
 
 from __future__ import annotations
 
-import math
 import numbers
 from importlib import resources
 from typing import Literal
 
 import numpy as np
 
-from backprop_nb.errors import ShapeError
+from . import _checks
+from .errors import ShapeError
 
 __all__ = [
     "blobs",
@@ -54,36 +54,9 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 
-def _check_int(name: str, value: object, minimum: int) -> int:
-    """Return ``value`` as an int, or raise naming the argument and the bad value."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_float(name: str, value: object) -> float:
-    """Return ``value`` as a float, or raise unless it is a finite number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
-    return value
-
-
-def _check_nonnegative(name: str, value: object) -> float:
-    """Return ``value`` as a float, or raise unless it is a finite number >= 0."""
-    value = _check_float(name, value)
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return value
-
-
 def _check_fraction(name: str, value: object) -> float:
     """Return ``value`` as a float, or raise unless ``0 < value < 1``."""
-    value = _check_float(name, value)
+    value = _checks.number(name, value)
     if not 0 < value < 1:
         raise ValueError(f"{name} must be between 0 and 1 (exclusive), got {value}")
     return value
@@ -110,9 +83,9 @@ def spiral(
 
     Returns ``X`` of shape ``(n * classes, 2)`` and int64 ``y`` in ``0 .. classes-1``.
     """
-    n = _check_int("n", n, 1)
-    classes = _check_int("classes", classes, 2)
-    noise = _check_nonnegative("noise", noise)
+    n = _checks.integer("n", n, 1)
+    classes = _checks.integer("classes", classes, 2)
+    noise = _checks.non_negative("noise", noise)
     rng = np.random.default_rng(seed)
     radius = np.linspace(0.0, 1.0, n)
     arms = []
@@ -131,8 +104,8 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
 
     Returns ``X`` of shape ``(2 * n, 2)`` and int64 ``y`` in ``{0, 1}``.
     """
-    n = _check_int("n", n, 1)
-    noise = _check_nonnegative("noise", noise)
+    n = _checks.integer("n", n, 1)
+    noise = _checks.non_negative("noise", noise)
     rng = np.random.default_rng(seed)
     t = np.linspace(0.0, np.pi, n)
     upper = np.column_stack([np.cos(t), np.sin(t)])
@@ -152,8 +125,8 @@ def circles(
 
     Returns ``X`` of shape ``(2 * n, 2)`` and int64 ``y`` in ``{0, 1}``.
     """
-    n = _check_int("n", n, 1)
-    noise = _check_nonnegative("noise", noise)
+    n = _checks.integer("n", n, 1)
+    noise = _checks.non_negative("noise", noise)
     factor = _check_fraction("factor", factor)
     rng = np.random.default_rng(seed)
     t = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
@@ -172,8 +145,8 @@ def xor(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[np.ndar
 
     Returns ``X`` of shape ``(2 * n, 2)`` and int64 ``y`` in ``{0, 1}``.
     """
-    n = _check_int("n", n, 1)
-    noise = _check_nonnegative("noise", noise)
+    n = _checks.integer("n", n, 1)
+    noise = _checks.non_negative("noise", noise)
     rng = np.random.default_rng(seed)
     size = rng.uniform(0.0, 1.0, (2 * n, 2))  # distance from each axis
     sign = rng.choice([-1.0, 1.0], 2 * n)
@@ -198,10 +171,10 @@ def blobs(
     Returns ``X`` of shape ``(n * classes, D)`` (D is 2 for an integer ``centers``) and
     int64 ``y`` in ``0 .. classes-1``.
     """
-    n = _check_int("n", n, 1)
-    std = _check_nonnegative("std", std)
+    n = _checks.integer("n", n, 1)
+    std = _checks.non_negative("std", std)
     if isinstance(centers, numbers.Integral):
-        classes = _check_int("centers", centers, 2)
+        classes = _checks.integer("centers", centers, 2)
         angle = 2.0 * np.pi * np.arange(classes) / classes
         means = 2.0 * np.column_stack([np.cos(angle), np.sin(angle)])
     else:
@@ -233,8 +206,8 @@ def regression_1d(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tup
     Returns ``X`` of shape ``(n, 1)`` and float64 ``y`` of shape ``(n,)``. A network with
     one output unit predicts shape ``(n, 1)``; compare it with ``y.reshape(-1, 1)``.
     """
-    n = _check_int("n", n, 1)
-    noise = _check_nonnegative("noise", noise)
+    n = _checks.integer("n", n, 1)
+    noise = _checks.non_negative("noise", noise)
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(-np.pi, np.pi, n))
     y = np.sin(x) + noise * rng.standard_normal(n)

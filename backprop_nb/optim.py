@@ -27,12 +27,12 @@ wraps ``step()`` in ``no_grad`` for the same reason), and ``p.grad`` is only rea
 from __future__ import annotations
 
 import inspect
-import numbers
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
+from . import _checks
 from .errors import ShapeError
 from .tensor import Tensor
 
@@ -40,31 +40,9 @@ __all__ = ["SGD", "AdaGrad", "Adagrad", "Adam", "Optimizer", "RMSProp", "RMSprop
 
 
 # ----- checks of the arguments ------------------------------------------------------------
-def _number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
-    return float(value)
-
-
-def _positive(name: str, value: Any) -> float:
-    value = _number(name, value)
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value}")
-    return value
-
-
-def _non_negative(name: str, value: Any) -> float:
-    value = _number(name, value)
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return value
-
-
 def _decay_rate(name: str, value: Any) -> float:
     """A moving-average rate: the weight of the old average, in [0, 1)."""
-    value = _number(name, value)
+    value = _checks.number(name, value)
     if not 0 <= value < 1:
         raise ValueError(f"{name} must be in [0, 1) (the weight kept from the old average), got {value}")
     return value
@@ -215,10 +193,10 @@ class SGD(Optimizer):
         weight_decay: float = 0,
     ) -> None:
         super().__init__(params)
-        self.lr = _positive("lr", lr)
-        self.momentum = _non_negative("momentum", momentum)
-        self.dampening = _number("dampening", dampening)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
+        self.lr = _checks.positive("lr", lr)
+        self.momentum = _checks.non_negative("momentum", momentum)
+        self.dampening = _checks.number("dampening", dampening)
+        self.weight_decay = _checks.non_negative("weight_decay", weight_decay)
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
             raise ValueError(
@@ -265,11 +243,13 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
     ) -> None:
         super().__init__(params)
-        self.lr = _positive("lr", lr)
-        self.lr_decay = _non_negative("lr_decay", lr_decay)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
-        self.initial_accumulator_value = _non_negative("initial_accumulator_value", initial_accumulator_value)
-        self.eps = _non_negative("eps", eps)
+        self.lr = _checks.positive("lr", lr)
+        self.lr_decay = _checks.non_negative("lr_decay", lr_decay)
+        self.weight_decay = _checks.non_negative("weight_decay", weight_decay)
+        self.initial_accumulator_value = _checks.non_negative(
+            "initial_accumulator_value", initial_accumulator_value
+        )
+        self.eps = _checks.non_negative("eps", eps)
 
     def _update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
         lr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
@@ -310,11 +290,11 @@ class RMSprop(Optimizer):
         centered: bool = False,
     ) -> None:
         super().__init__(params)
-        self.lr = _positive("lr", lr)
+        self.lr = _checks.positive("lr", lr)
         self.alpha = _decay_rate("alpha", alpha)
-        self.eps = _non_negative("eps", eps)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
-        self.momentum = _non_negative("momentum", momentum)
+        self.eps = _checks.non_negative("eps", eps)
+        self.weight_decay = _checks.non_negative("weight_decay", weight_decay)
+        self.momentum = _checks.non_negative("momentum", momentum)
         self.centered = bool(centered)
 
     def _update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
@@ -363,12 +343,12 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ) -> None:
         super().__init__(params)
-        self.lr = _positive("lr", lr)
+        self.lr = _checks.positive("lr", lr)
         if not isinstance(betas, tuple | list) or len(betas) != 2:
             raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         self.betas = (_decay_rate("betas[0]", betas[0]), _decay_rate("betas[1]", betas[1]))
-        self.eps = _non_negative("eps", eps)
-        self.weight_decay = _non_negative("weight_decay", weight_decay)
+        self.eps = _checks.non_negative("eps", eps)
+        self.weight_decay = _checks.non_negative("weight_decay", weight_decay)
         self.amsgrad = bool(amsgrad)
 
     def _update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
