@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from _optimizer_paths import stepped_points
 
 import backprop_nb as bp
 from backprop_nb import optim
@@ -15,16 +16,8 @@ from backprop_nb.errors import ShapeError
 
 
 def trajectory(make_optimizer, f, x0, steps=3):
-    """The parameter after each of ``steps`` updates of ``make_optimizer([x])`` on ``f(x)``."""
-    x = bp.tensor(x0, requires_grad=True)
-    optimizer = make_optimizer([x])
-    points = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        f(x).backward()
-        optimizer.step()
-        points.append(x.data.copy())
-    return np.array(points)
+    """The parameter after each of ``steps`` updates (the start left out)."""
+    return stepped_points(make_optimizer, f, x0, steps)[1:]
 
 
 def square(x):

@@ -15,6 +15,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from _optimizer_paths import stepped_points
 
 import backprop_nb as bp
 from backprop_nb import nn, optim
@@ -46,16 +47,7 @@ def lines_by_label(ax):
 
 
 def path_by_hand(f, start, make_optimizer, steps):
-    """The optimiser stepped in the training loop's own words, independent of optimizer_path."""
-    x = bp.tensor(start, requires_grad=True)
-    opt = make_optimizer([x])
-    points = [x.data.copy()]
-    for _ in range(steps):
-        opt.zero_grad()
-        f(x).backward()
-        opt.step()
-        points.append(x.data.copy())
-    return np.array(points)
+    return stepped_points(make_optimizer, f, start, steps)
 
 
 # ----- descent_explorer ---------------------------------------------------------------------
