@@ -105,37 +105,38 @@ class BackwardStep(NamedTuple):
         """
         if self.node.op is None:
             return ()
-        return _op_input_grads(self.node.op, np.ones_like(self.upstream))
+        op = self.node.op
+        return _fit_to_inputs(op, _run_backward(op, np.ones_like(self.upstream)))
 
 
 _step = tuple.__new__
 """Builds a BackwardStep without namedtuple's Python-level constructor (this runs per node)."""
 
 
-def _op_input_grads(op: Op, grad_out: np.ndarray) -> tuple[np.ndarray | None, ...]:
-    """Run ``op.backward`` and sum each gradient back to its input's shape.
+def _run_backward(op: Op, grad_out: Any) -> tuple[Any, ...]:
+    """Call ``op.backward`` and return its gradients as a tuple, one per input.
 
-    Inputs that need no gradient get None. (This runs once per node of every backward pass,
-    so it is written as a plain loop: Python's generator machinery would double its cost.)
+    Gates may return a tuple, a list (as the lectures' gates do) or, with one input, a single
+    gradient; a wrong count is the gate's bug, so it raises.
     """
     grads = op.backward(grad_out)
-    if type(grads) is not tuple:  # a list (as the lectures' gates return) or a single gradient
+    if type(grads) is not tuple:
         grads = tuple(grads) if isinstance(grads, list) else (grads,)
-    parents = op.parents
-    if len(grads) != len(parents):
+    if len(grads) != len(op.parents):
         raise GradError(
-            f"{type(op).__name__}.backward returned {len(grads)} gradients for {len(parents)} inputs"
+            f"{type(op).__name__}.backward returned {len(grads)} gradients for {len(op.parents)} inputs"
         )
-    # Indexing grads[i] (lengths checked above) is cheaper here than zip(..., strict=False).
-    for i, parent in enumerate(parents):
-        g = grads[i]
-        if g is None or not parent.requires_grad or getattr(g, "shape", None) != parent.data.shape:
-            break
-    else:
-        return grads  # the common case: every gradient is needed and has its input's shape
+    return grads
+
+
+def _fit_to_inputs(op: Op, grads: tuple[Any, ...]) -> tuple[np.ndarray | None, ...]:
+    """Make a gate's gradients fit its inputs.
+
+    An input that needs no gradient gets None; every other gradient becomes an array of its
+    input's shape, summed over the axes broadcasting stretched (:func:`unbroadcast`).
+    """
     result = []
-    for i, parent in enumerate(parents):
-        g = grads[i]
+    for parent, g in zip(op.parents, grads, strict=True):
         if g is None or not parent.requires_grad:
             result.append(None)
             continue
@@ -191,12 +192,20 @@ def backward_steps(root: Tensor, grad: Any = None) -> Iterator[BackwardStep]:
         if op is None:
             yield _step(BackwardStep, (node, upstream, ()))
             continue
-        grads = _op_input_grads(op, upstream)
+        grads = _run_backward(op, upstream)
         for i, parent in enumerate(op.parents):  # grads[i] is parent's gradient (cheaper than zip)
             g = grads[i]
-            if g is not None:
-                if check_anomaly:
-                    check_finite(g, op, "backward", op.parents)
-                previous = pending.get(parent)
-                pending[parent] = g if previous is None else previous + g
+            if g is None:
+                continue
+            if not parent.requires_grad or getattr(g, "shape", None) != parent.data.shape:
+                # Broadcasting stretched this input, or the gate computed a gradient no one
+                # needs: fit them all to their inputs (those already passed on stay the same).
+                grads = _fit_to_inputs(op, grads)
+                g = grads[i]
+                if g is None:
+                    continue
+            if check_anomaly:
+                check_finite(g, op, "backward", op.parents)
+            previous = pending.get(parent)
+            pending[parent] = g if previous is None else previous + g
         yield _step(BackwardStep, (node, upstream, grads))

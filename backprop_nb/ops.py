@@ -16,6 +16,11 @@ of PyTorch's ``torch.autograd.Function``::
 the op (and the op its inputs, ``op.parents``). Write your own gate the same way and it joins
 the engine like any built-in one.
 
+A tensor holding a single number (shape ``()``) reaches ``forward`` as a numpy scalar
+(``np.float64``), not a 0-d array: numpy computes with those several times faster, it returns
+them itself for 0-d results, and they work in every numpy expression a 0-d array does. A gate
+must not write into its inputs anyway.
+
 Broadcasting: an op's backward returns gradients of the *broadcast* shape; the graph walk sums
 them back to each input's shape in one place (:func:`backprop_nb.graph.unbroadcast`).
 
@@ -97,7 +102,7 @@ class Op:
         self.saved_tensors = values
 
     def forward(self, *inputs: np.ndarray, **params: Any) -> np.ndarray:
-        """Compute the output array from the input arrays."""
+        """Compute the output array from the input arrays (0-d ones arrive as np.float64)."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def backward(self, grad_out: np.ndarray) -> tuple[np.ndarray | None, ...] | np.ndarray:
@@ -114,14 +119,22 @@ class Op:
                 break
         op = cls()
         op.params = params or _NO_PARAMS  # one shared empty mapping: most ops take no keywords
-        needs = tuple([p.requires_grad for p in parents])
+        # One pass over the inputs collects what the op needs from each (a plain loop: cheaper
+        # than a comprehension or map for the one or two inputs most ops have). A 0-d array goes
+        # in as a numpy scalar, ``a[()]`` (see the module docstring).
+        needs = []
+        arrays = []
+        for p in parents:
+            needs.append(p.requires_grad)
+            d = p.data
+            arrays.append(d[()] if d.ndim == 0 else d)
+        needs = tuple(needs)
         # ops share one tuple per pattern, e.g. (True, False): fewer objects for the garbage collector
         op.needs_input_grad = needs = _SHARED_NEEDS.setdefault(needs, needs)
         record = settings.grad_enabled and True in needs
         op.parents = parents if record else ()
         op.saved_tensors = ()
         try:
-            arrays = [p.data for p in parents]
             data = op.forward(*arrays, **params) if params else op.forward(*arrays)
         except ShapeError:
             raise
@@ -133,7 +146,9 @@ class Op:
                 raise ShapeError(f"{cls.__name__}: cannot broadcast shapes {shapes} together") from None
             raise
         if type(data) is not np.ndarray:
-            data = np.asarray(data, dtype=np.float64)
+            # a 0-d result comes back as np.float64; anything else (a plain number from a
+            # hand-written gate) is converted to float64
+            data = np.asarray(data) if type(data) is np.float64 else np.asarray(data, dtype=np.float64)
         if settings.detect_anomaly:
             check_finite(data, op if record else cls(), "forward", parents)
         return Tensor._from_op(data, op if record else None)

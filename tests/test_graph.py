@@ -231,3 +231,53 @@ def test_a_gate_may_return_plain_python_numbers():
     x = bp.tensor(2.0, requires_grad=True)
     (Triple.apply(x) * 2).backward()
     assert x.grad == 6.0 and isinstance(x.grad, np.ndarray)
+
+
+def test_a_gate_gets_one_number_tensors_as_numpy_scalars_and_others_as_arrays():
+    seen = []
+
+    class Spy(bp.Op):
+        def forward(self, a, b):
+            seen.extend([type(a), type(b)])
+            self.save_for_backward(a, b)
+            return a * b
+
+        def backward(self, grad_out):
+            a, b = self.saved_tensors
+            return grad_out * b, grad_out * a
+
+    x = bp.tensor(2.0, requires_grad=True)
+    v = bp.tensor([1.0, 3.0], requires_grad=True)
+    out = Spy.apply(x, v)
+    assert seen == [np.float64, np.ndarray]
+    out.sum().backward()
+    assert type(x.grad) is np.ndarray and x.grad.shape == () and x.grad == 4.0
+    np.testing.assert_array_equal(v.grad, [2.0, 2.0])
+    # a one-number result is stored as a 0-d array, like every tensor's data
+    y = Spy.apply(x, x)
+    assert type(y.data) is np.ndarray and y.data.dtype == np.float64 and y.data.shape == ()
+
+
+def test_gradients_are_fitted_to_their_inputs_wherever_they_stand_in_the_argument_list():
+    class CareFree(bp.Op):
+        """Returns a gradient for every input, needed or not, in the broadcast shape."""
+
+        def forward(self, a, b, c):
+            return a * b * c
+
+        def backward(self, grad_out):
+            return grad_out, 2 * grad_out, 3 * grad_out
+
+    a = bp.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)  # same shape as the output
+    b = bp.tensor([1.0, 1.0])  # needs no gradient
+    c = bp.tensor([[1.0], [1.0]], requires_grad=True)  # broadcast along the last axis
+    out = CareFree.apply(a, b, c)
+    steps = list(bp.backward_steps(out, np.ones((2, 2))))
+    grads = steps[0].grads
+    np.testing.assert_array_equal(grads[0], np.ones((2, 2)))
+    assert grads[1] is None
+    np.testing.assert_array_equal(grads[2], [[6.0], [6.0]])
+    out.backward(np.ones((2, 2)))
+    np.testing.assert_array_equal(a.grad, np.ones((2, 2)))
+    assert b.grad is None
+    np.testing.assert_array_equal(c.grad, [[6.0], [6.0]])
