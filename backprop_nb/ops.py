@@ -122,13 +122,13 @@ class Op:
         # One pass over the inputs collects what the op needs from each (a plain loop: cheaper
         # than a comprehension or map for the one or two inputs most ops have). A 0-d array goes
         # in as a numpy scalar, ``a[()]`` (see the module docstring).
-        needs = []
+        requires = []
         arrays = []
         for p in parents:
-            needs.append(p.requires_grad)
+            requires.append(p.requires_grad)
             d = p.data
             arrays.append(d[()] if d.ndim == 0 else d)
-        needs = tuple(needs)
+        needs = tuple(requires)
         # ops share one tuple per pattern, e.g. (True, False): fewer objects for the garbage collector
         op.needs_input_grad = needs = _SHARED_NEEDS.setdefault(needs, needs)
         record = settings.grad_enabled and True in needs
