@@ -103,9 +103,9 @@ class BackwardStep(NamedTuple):
         upstream × local = contribution. For other ops (sums, matmul) it is ∂(Σ node)/∂input.
         Computed only when asked, for display; the backward pass itself never needs it.
         """
-        if self.node.op is None:
-            return ()
         op = self.node.op
+        if op is None:
+            return ()
         return _fit_to_inputs(op, _run_backward(op, np.ones_like(self.upstream)))
 
 
