@@ -106,20 +106,19 @@ class BackwardStep(NamedTuple):
         op = self.node.op
         if op is None:
             return ()
-        return _fit_to_inputs(op, _run_backward(op, np.ones_like(self.upstream)))
+        return _fit_to_inputs(op, _as_gradient_tuple(op, op.backward(np.ones_like(self.upstream))))
 
 
 _step = tuple.__new__
 """Builds a BackwardStep without namedtuple's Python-level constructor (this runs per node)."""
 
 
-def _run_backward(op: Op, grad_out: Any) -> tuple[Any, ...]:
-    """Call ``op.backward`` and return its gradients as a tuple, one per input.
+def _as_gradient_tuple(op: Op, grads: Any) -> tuple[Any, ...]:
+    """What ``op.backward`` returned, as a tuple with one gradient per input.
 
     Gates may return a tuple, a list (as the lectures' gates do) or, with one input, a single
     gradient; a wrong count is the gate's bug, so it raises.
     """
-    grads = op.backward(grad_out)
     if type(grads) is not tuple:
         grads = tuple(grads) if isinstance(grads, list) else (grads,)
     if len(grads) != len(op.parents):
@@ -192,8 +191,11 @@ def backward_steps(root: Tensor, grad: Any = None) -> Iterator[BackwardStep]:
         if op is None:
             yield _step(BackwardStep, (node, upstream, ()))
             continue
-        grads = _run_backward(op, upstream)
-        for i, parent in enumerate(op.parents):  # grads[i] is parent's gradient (cheaper than zip)
+        grads = op.backward(upstream)
+        parents = op.parents
+        if type(grads) is not tuple or len(grads) != len(parents):
+            grads = _as_gradient_tuple(op, grads)
+        for i, parent in enumerate(parents):  # grads[i] is parent's gradient (cheaper than zip)
             g = grads[i]
             if g is None:
                 continue

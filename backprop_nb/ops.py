@@ -42,11 +42,13 @@ from .tensor import Tensor
 
 
 def _as_tensor(x: Any) -> Tensor:
-    """Inputs that are not Tensors (numbers, arrays) become constant leaf tensors.
+    """An op's input as a Tensor: numbers and arrays become constant leaf tensors.
 
     Unlike ``Tensor(x)`` this does not copy an array that already holds float64: the constant
     shares memory with it, as ``torch.as_tensor`` does.
     """
+    if isinstance(x, Tensor):
+        return x
     if type(x) is float or type(x) is int:  # the common case: a Python number
         return Tensor._from_op(np.array(float(x)), None)
     try:
@@ -115,7 +117,7 @@ class Op:
         parents = inputs
         for x in inputs:  # a loop, not a comprehension: inputs are nearly always Tensors already
             if not isinstance(x, Tensor):
-                parents = tuple([x if isinstance(x, Tensor) else _as_tensor(x) for x in inputs])
+                parents = tuple(map(_as_tensor, inputs))
                 break
         op = cls()
         op.params = params or _NO_PARAMS  # one shared empty mapping: most ops take no keywords

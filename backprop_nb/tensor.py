@@ -29,6 +29,10 @@ _node_ids = itertools.count()
 between runs), and, since inputs exist before the op that uses them, a topological order."""
 
 
+_new_object = object.__new__
+"""Makes an empty instance without running ``__init__`` (bound once: this runs for every op)."""
+
+
 def as_float_array(data: Any) -> np.ndarray:
     """Convert scalars, nested lists or arrays to a new float64 array, rejecting non-numbers."""
     if isinstance(data, Tensor):
@@ -86,7 +90,7 @@ class Tensor:
     @classmethod
     def _from_op(cls, data: np.ndarray, op: Any) -> Tensor:
         """A tensor made by an op (``op`` is None when nothing needs recording)."""
-        out = cls.__new__(cls)
+        out = _new_object(cls)
         out.data = data
         out.grad = None
         out.requires_grad = op is not None
