@@ -141,7 +141,7 @@ def _fit_to_inputs(op: Op, grads: tuple[Any, ...]) -> tuple[np.ndarray | None, .
             continue
         if not hasattr(g, "shape"):  # a plain Python number from a hand-written gate
             g = np.asarray(g, dtype=np.float64)
-        shape = parent.data.shape
+        shape = parent.shape
         result.append(g if g.shape == shape else unbroadcast(g, shape))
     return tuple(result)
 
@@ -159,7 +159,7 @@ def seed_gradient(root: Tensor, grad: Any = None) -> np.ndarray:
             "gradients for with requires_grad=True."
         )
     if grad is None:
-        if root.data.size != 1:
+        if root.size != 1:
             raise GradError(
                 f"backward() without a gradient needs a one-element output (a scalar loss), but "
                 f"{_describe(root)} has shape {root.shape}. Pass grad=, an array of shape {root.shape} "
@@ -199,7 +199,7 @@ def backward_steps(root: Tensor, grad: Any = None) -> Iterator[BackwardStep]:
             g = grads[i]
             if g is None:
                 continue
-            if not parent.requires_grad or getattr(g, "shape", None) != parent.data.shape:
+            if not parent.requires_grad or getattr(g, "shape", None) != parent._value.shape:
                 # Broadcasting stretched this input, or the gate computed a gradient no one
                 # needs: fit them all to their inputs (those already passed on stay the same).
                 grads = _fit_to_inputs(op, grads)

@@ -18,8 +18,8 @@ the engine like any built-in one.
 
 A tensor holding a single number (shape ``()``) reaches ``forward`` as a numpy scalar
 (``np.float64``), not a 0-d array: numpy computes with those several times faster, it returns
-them itself for 0-d results, and they work in every numpy expression a 0-d array does. A gate
-must not write into its inputs anyway.
+them itself for 0-d results (the result's tensor keeps them so, see ``Tensor.data``), and they
+work in every numpy expression a 0-d array does. A gate must not write into its inputs anyway.
 
 Broadcasting: an op's backward returns gradients of the *broadcast* shape; the graph walk sums
 them back to each input's shape in one place (:func:`backprop_nb.graph.unbroadcast`).
@@ -122,14 +122,15 @@ class Op:
         op = cls()
         op.params = params or _NO_PARAMS  # one shared empty mapping: most ops take no keywords
         # One pass over the inputs collects what the op needs from each (a plain loop: cheaper
-        # than a comprehension or map for the one or two inputs most ops have). A 0-d array goes
-        # in as a numpy scalar, ``a[()]`` (see the module docstring).
+        # than a comprehension or map for the one or two inputs most ops have). A value that is
+        # one number goes in as a numpy scalar (see the module docstring): results are kept as
+        # one already, and a 0-d array is unwrapped with ``a[()]``.
         requires = []
         arrays = []
         for p in parents:
             requires.append(p.requires_grad)
-            d = p.data
-            arrays.append(d[()] if d.ndim == 0 else d)
+            value = p._value
+            arrays.append(value[()] if type(value) is np.ndarray and value.ndim == 0 else value)
         needs = tuple(requires)
         # ops share one tuple per pattern, e.g. (True, False): fewer objects for the garbage collector
         op.needs_input_grad = needs = _SHARED_NEEDS.setdefault(needs, needs)
@@ -147,10 +148,10 @@ class Op:
             if not _broadcastable(parents):
                 raise ShapeError(f"{cls.__name__}: cannot broadcast shapes {shapes} together") from None
             raise
-        if type(data) is not np.ndarray:
-            # a 0-d result comes back as np.float64; anything else (a plain number from a
-            # hand-written gate) is converted to float64
-            data = np.asarray(data) if type(data) is np.float64 else np.asarray(data, dtype=np.float64)
+        if type(data) is not np.ndarray and type(data) is not np.float64:
+            # numpy returns a one-number result as np.float64, which the tensor keeps as it is;
+            # anything else (a plain number from a hand-written gate) becomes a float64 array
+            data = np.asarray(data, dtype=np.float64)
         if settings.detect_anomaly:
             check_finite(data, op if record else cls(), "forward", parents)
         return Tensor._from_op(data, op if record else None)

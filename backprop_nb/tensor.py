@@ -9,6 +9,9 @@ back to the inputs (see :mod:`backprop_nb.graph`).
 Names and behaviour follow PyTorch wherever the lectures do not say otherwise. The differences:
 
 * ``.data`` and ``.grad`` are numpy arrays, not tensors;
+* a result that is one number is kept as the numpy scalar numpy returned (``np.float64``) until
+  you read ``.data`` or ``.grad``, which then turn it into a 0-d array once: numpy computes with
+  scalars several times faster than with 0-d arrays, and scalar graphs are made of such results;
 * intermediate tensors keep their ``.grad`` after backward (PyTorch frees it unless you call
   ``retain_grad()``), because the graph picture shows every gradient;
 * the graph is kept after backward, so calling ``backward()`` twice works and adds the
@@ -73,14 +76,14 @@ class Tensor:
         name: a label for the graph picture and for error messages (settable later: ``t.name = "t"``).
     """
 
-    __slots__ = ("__weakref__", "_id", "_scope", "data", "grad", "name", "op", "requires_grad")
+    __slots__ = ("__weakref__", "_grad", "_id", "_scope", "_value", "name", "op", "requires_grad")
 
     # numpy defers to our operators, so `np.float64(2) * x` and `array + x` give Tensors
     __array_ufunc__ = None
 
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None) -> None:
-        self.data: np.ndarray = as_float_array(data)
-        self.grad: np.ndarray | None = None
+        self._value: np.ndarray | np.float64 = as_float_array(data)
+        self._grad: np.ndarray | np.float64 | None = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self.op = None
@@ -88,11 +91,11 @@ class Tensor:
         self._scope = settings.scope
 
     @classmethod
-    def _from_op(cls, data: np.ndarray, op: Any) -> Tensor:
+    def _from_op(cls, data: np.ndarray | np.float64, op: Any) -> Tensor:
         """A tensor made by an op (``op`` is None when nothing needs recording)."""
         out = _new_object(cls)
-        out.data = data
-        out.grad = None
+        out._value = data
+        out._grad = None
         out.requires_grad = op is not None
         out.name = None
         out.op = op
@@ -100,18 +103,51 @@ class Tensor:
         out._scope = settings.scope
         return out
 
-    # ----- what kind of array it is ---------------------------------------------------------
+    # ----- value and gradient ------------------------------------------------------------
+    @property
+    def data(self) -> np.ndarray:
+        """The value, a float64 array. Change it in place to update a parameter: ``p.data -= lr * p.grad``.
+
+        An op whose result is one number keeps the numpy scalar numpy gave it (``np.float64``):
+        the next op computes with it directly, several times faster than with a 0-d array.
+        Reading ``.data`` turns it into a 0-d array once; from then on that array is the value.
+        """
+        value = self._value
+        if type(value) is not np.ndarray:
+            value = self._value = np.asarray(value)
+        return value
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._value = value if type(value) is np.ndarray else as_float_array(value)
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        """∂(the tensor you called ``backward()`` on)/∂(this tensor): an array of this tensor's
+        shape, or None before any backward pass. Set it to None to start again."""
+        grad = self._grad
+        if grad is not None and type(grad) is not np.ndarray:  # a number kept as a numpy scalar
+            grad = self._grad = np.asarray(grad, dtype=np.float64)
+            if self.op is not None:
+                grad.setflags(write=False)  # read-only, like every intermediate's gradient
+        return grad
+
+    @grad.setter
+    def grad(self, value: np.ndarray | None) -> None:
+        self._grad = value
+
+    # ----- what kind of array it is (numpy scalars answer these too) -------------------------
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._value.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._value.ndim
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._value.size
 
     @property
     def is_leaf(self) -> bool:
@@ -125,9 +161,9 @@ class Tensor:
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
-        if self.data.size != 1:
+        if self._value.size != 1:
             raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
-        return self.data.item()
+        return self._value.item()
 
     def numpy(self) -> np.ndarray:
         """The value as a numpy array (the same memory as ``.data``, not a copy)."""
@@ -145,7 +181,7 @@ class Tensor:
         return np.array(self.data, dtype=dtype, copy=True)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._value.ndim == 0:
             raise TypeError("len() of a 0-d tensor: it holds one number, use .item()")
         return len(self.data)
 
@@ -176,21 +212,21 @@ class Tensor:
         for node, upstream, _ in backward_steps(self, grad):
             accumulate(node, upstream)
 
-    def _accumulate_grad(self, grad: np.ndarray) -> None:
+    def _accumulate_grad(self, grad: np.ndarray | np.float64) -> None:
         """Add one backward pass's gradient to ``.grad``.
 
         A leaf gets an array of its own that you may change; an intermediate may share its
-        array with its neighbours (copying would cost time), so it is made read-only.
+        array with its neighbours (copying would cost time), so it is made read-only. A
+        gradient that is one number stays a numpy scalar until ``.grad`` is read.
         """
-        if self.grad is not None:
-            grad = self.grad + grad  # a new array: accumulation never writes into an old one
+        previous = self._grad
+        if previous is not None:
+            grad = previous + grad  # a new value: accumulation never writes into an old array
         elif self.op is None:
             grad = np.array(grad, dtype=np.float64)
-        if type(grad) is not np.ndarray:  # numpy turns 0-d results into scalars
-            grad = np.asarray(grad)
-        if self.op is not None:
+        if self.op is not None and type(grad) is np.ndarray:
             grad.setflags(False)  # write=False, by position: the cheapest way to make it read-only
-        self.grad = grad
+        self._grad = grad
 
     # ----- arithmetic: each operator is one op from backprop_nb.ops -----------------------
     def __add__(self, other: Any) -> Tensor:

@@ -80,6 +80,29 @@ def test_repr_shows_value_grad_and_name():
     assert repr(bp.tensor([1.5, 2.0])) == "Tensor([1.5, 2. ])"
 
 
+def test_a_one_number_result_reads_as_one_0d_array_whose_in_place_changes_count():
+    y = bp.tensor(3.0, requires_grad=True) * 2  # kept as a numpy scalar until read
+    assert type(y.data) is np.ndarray and y.data.shape == () and y.data.dtype == np.float64
+    assert y.data is y.data  # read once, the array is the value
+    assert (y.shape, y.ndim, y.size, y.item()) == ((), 0, 1, 6.0)
+    y.data += 1.0
+    assert (y * 1.0).item() == 7.0
+    y.data[...] = 10.0
+    assert (y + 0.0).item() == 10.0
+
+
+def test_assigning_data_converts_numbers_and_rejects_non_numbers():
+    t = bp.tensor([1.0, 2.0])
+    t.data = [3, 4]
+    assert t.data.dtype == np.float64
+    np.testing.assert_array_equal((t * 2).data, [6.0, 8.0])
+    same = np.zeros(2)
+    t.data = same
+    assert t.data is same  # an array is taken as it is, as `p.data -= lr * p.grad` needs
+    with pytest.raises(TypeError, match="numbers"):
+        t.data = "abc"
+
+
 def test_numpy_scalars_and_arrays_on_the_left_give_tensors():
     x = bp.tensor([1.0, 2.0], requires_grad=True)
     for result in (np.float64(2) * x, np.array([1.0, 1.0]) + x, np.int64(3) - x, 2.0 / x, 2**x):
@@ -164,6 +187,18 @@ def test_leaf_grad_is_writable_and_intermediate_grad_read_only():
     assert not h.grad.flags.writeable
     with pytest.raises(ValueError, match="read-only"):
         h.grad[0] = 5.0
+
+
+def test_one_number_gradients_read_as_arrays_writable_only_on_leaves():
+    x = bp.tensor(3.0, requires_grad=True)
+    h = x * 2
+    (h * h).backward()  # ∂/∂h = 2h = 12, ∂/∂x = 24
+    (h * h).backward()
+    assert type(h.grad) is np.ndarray and h.grad.shape == () and h.grad == 24.0
+    assert not h.grad.flags.writeable
+    assert type(x.grad) is np.ndarray and x.grad == 48.0 and x.grad is x.grad
+    x.grad[...] = 0.0
+    assert x.grad == 0.0
 
 
 def test_leaf_grads_never_alias_each_other():
