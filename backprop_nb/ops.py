@@ -49,8 +49,8 @@ def _as_tensor(x: Any) -> Tensor:
     """
     if isinstance(x, Tensor):
         return x
-    if type(x) is float or type(x) is int:  # the common case: a Python number
-        return Tensor._from_op(np.array(float(x)), None)
+    if type(x) is float or type(x) is int:  # the common case: a Python number, kept as a
+        return Tensor._from_op(np.float64(x), None)  # numpy scalar like any one-number value
     try:
         data = np.asarray(x)
     except ValueError:
