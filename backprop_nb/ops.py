@@ -36,6 +36,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+# Read on every op: Python 3.11 cannot cache `np.<name>` (numpy's module has a __getattr__).
+from numpy import float64, ndarray
+
 from .errors import ShapeError
 from .modes import check_finite, settings
 from .tensor import Tensor
@@ -130,7 +133,7 @@ class Op:
         for p in parents:
             requires.append(p.requires_grad)
             value = p._value
-            arrays.append(value[()] if type(value) is np.ndarray and value.ndim == 0 else value)
+            arrays.append(value[()] if type(value) is ndarray and value.ndim == 0 else value)
         needs = tuple(requires)
         # ops share one tuple per pattern, e.g. (True, False): fewer objects for the garbage collector
         op.needs_input_grad = needs = _SHARED_NEEDS.setdefault(needs, needs)
@@ -148,7 +151,7 @@ class Op:
             if not _broadcastable(parents):
                 raise ShapeError(f"{cls.__name__}: cannot broadcast shapes {shapes} together") from None
             raise
-        if type(data) is not np.ndarray and type(data) is not np.float64:
+        if type(data) is not ndarray and type(data) is not float64:
             # numpy returns a one-number result as np.float64, which the tensor keeps as it is;
             # anything else (a plain number from a hand-written gate) becomes a float64 array
             data = np.asarray(data, dtype=np.float64)

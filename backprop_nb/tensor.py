@@ -25,6 +25,9 @@ from typing import Any
 
 import numpy as np
 
+# Read on every op: Python 3.11 cannot cache `np.<name>` (numpy's module has a __getattr__).
+from numpy import ndarray
+
 from .modes import settings
 
 _node_ids = itertools.count()
@@ -224,7 +227,7 @@ class Tensor:
             grad = previous + grad  # a new value: accumulation never writes into an old array
         elif self.op is None:
             grad = np.array(grad, dtype=np.float64)
-        if self.op is not None and type(grad) is np.ndarray:
+        if self.op is not None and type(grad) is ndarray:
             grad.setflags(False)  # write=False, by position: the cheapest way to make it read-only
         self._grad = grad
 
