@@ -63,6 +63,9 @@ def _as_tensor(x: Any) -> Tensor:
     return Tensor._from_op(data if data.dtype == np.float64 else data.astype(np.float64), None)
 
 
+_from_op = Tensor._from_op
+"""Looked up once: finding a classmethod on every call costs more than the call itself."""
+
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 _SHARED_NEEDS: dict[tuple[bool, ...], tuple[bool, ...]] = {}
 
@@ -157,7 +160,7 @@ class Op:
             data = np.asarray(data, dtype=np.float64)
         if settings.detect_anomaly:
             check_finite(data, op if record else cls(), "forward", parents)
-        return Tensor._from_op(data, op if record else None)
+        return _from_op(data, op if record else None)
 
     def describe(self) -> str:
         """The label with the call's keyword arguments, e.g. ``sum(axis=0)``."""
