@@ -43,6 +43,9 @@ from .errors import ShapeError
 from .modes import check_finite, settings
 from .tensor import Tensor
 
+_from_op = Tensor._from_op
+"""Looked up once: finding a classmethod on every call costs more than the call itself."""
+
 
 def _as_tensor(x: Any) -> Tensor:
     """An op's input as a Tensor: numbers and arrays become constant leaf tensors.
@@ -53,18 +56,15 @@ def _as_tensor(x: Any) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if type(x) is float or type(x) is int:  # the common case: a Python number, kept as a
-        return Tensor._from_op(np.float64(x), None)  # numpy scalar like any one-number value
+        return _from_op(float64(x), None)  # numpy scalar like any one-number value
     try:
         data = np.asarray(x)
     except ValueError:
         return Tensor(x)  # raises the constructor's clear error for ragged lists
     if data.dtype.kind not in "biuf":
         return Tensor(x)  # ... and for non-numbers
-    return Tensor._from_op(data if data.dtype == np.float64 else data.astype(np.float64), None)
+    return _from_op(data if data.dtype == np.float64 else data.astype(np.float64), None)
 
-
-_from_op = Tensor._from_op
-"""Looked up once: finding a classmethod on every call costs more than the call itself."""
 
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 _SHARED_NEEDS: dict[tuple[bool, ...], tuple[bool, ...]] = {}
