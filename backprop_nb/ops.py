@@ -30,6 +30,7 @@ the gradient evenly between tied elements.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -545,7 +546,7 @@ class Mean(Sum):
 
     def forward(self, a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         total = super().forward(a, axis=axis, keepdims=keepdims)
-        self.count = int(np.prod([a.shape[i] for i in self.axes]))
+        self.count = math.prod(a.shape[i] for i in self.axes)
         return total / self.count
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
@@ -712,7 +713,9 @@ class Linear(Op):
             )
         self.save_for_backward(x, weight)
         out = x @ weight.T
-        return out if bias is None else out + bias
+        if bias is not None:
+            out += bias  # in place: out is a new array, and a batch's worth of memory is saved
+        return out
 
     def backward(self, grad_out: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x, weight = self.saved_tensors

@@ -14,6 +14,7 @@ different numbers). Predictions come one example per row.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable
 from typing import Any, Literal
@@ -64,7 +65,7 @@ class _Loss(Op):
         if self.reduction == "none":
             return self.unreduced_backward(grad_out)
         if self.reduction == "mean":
-            grad_out = grad_out / np.prod(self.losses_shape)
+            grad_out = grad_out / math.prod(self.losses_shape)
         return self.unreduced_backward(np.full(self.losses_shape, grad_out))
 
     def describe(self) -> str:
