@@ -126,8 +126,11 @@ class Tensor:
 
     @property
     def grad(self) -> np.ndarray | None:
-        """∂(the tensor you called ``backward()`` on)/∂(this tensor): an array of this tensor's
-        shape, or None before any backward pass. Set it to None to start again."""
+        """∂(the tensor you called ``backward()`` on)/∂(this tensor), or None before any backward.
+
+        An array of this tensor's shape, summed over every ``backward()`` call since it was last
+        set to None (an optimiser's ``zero_grad()`` does that).
+        """
         grad = self._grad
         if grad is not None and type(grad) is not np.ndarray:  # a number kept as a numpy scalar
             grad = self._grad = np.asarray(grad, dtype=np.float64)
