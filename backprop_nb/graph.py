@@ -150,8 +150,11 @@ def _describe(t: Tensor) -> str:
     return f"tensor {t.name!r}" if t.name is not None else f"this tensor (shape {t.shape})"
 
 
-def seed_gradient(root: Tensor, grad: Any = None) -> np.ndarray:
-    """The gradient the backward pass starts from: 1 for a one-element root, else ``grad``."""
+def seed_gradient(root: Tensor, grad: Any = None) -> np.ndarray | np.float64:
+    """The gradient the backward pass starts from: 1 for a one-element root, else ``grad``.
+
+    For a root of shape () the 1 is a numpy scalar, like every one-number value the gates see.
+    """
     if not root.requires_grad:
         raise GradError(
             f"backward() through {_describe(root)}, which does not require grad: it was made from "
@@ -165,7 +168,7 @@ def seed_gradient(root: Tensor, grad: Any = None) -> np.ndarray:
                 f"{_describe(root)} has shape {root.shape}. Pass grad=, an array of shape {root.shape} "
                 "(e.g. ones, to get the gradient of the sum)."
             )
-        return np.ones(root.shape)
+        return np.float64(1.0) if root.ndim == 0 else np.ones(root.shape)
     seed = np.array(grad, dtype=np.float64)
     if seed.shape != root.shape:
         raise ShapeError(
