@@ -234,7 +234,7 @@ def test_a_gate_may_return_plain_python_numbers():
 
 
 def test_a_gate_gets_one_number_tensors_as_numpy_scalars_and_others_as_arrays():
-    seen = []
+    seen = []  # the type of every value a gate receives: inputs in forward, grad_out in backward
 
     class Spy(bp.Op):
         def forward(self, a, b):
@@ -243,6 +243,7 @@ def test_a_gate_gets_one_number_tensors_as_numpy_scalars_and_others_as_arrays():
             return a * b
 
         def backward(self, grad_out):
+            seen.append(type(grad_out))
             a, b = self.saved_tensors
             return grad_out * b, grad_out * a
 
@@ -253,9 +254,14 @@ def test_a_gate_gets_one_number_tensors_as_numpy_scalars_and_others_as_arrays():
     out.sum().backward()
     assert type(x.grad) is np.ndarray and x.grad.shape == () and x.grad == 4.0
     np.testing.assert_array_equal(v.grad, [2.0, 2.0])
-    # a one-number result is stored as a 0-d array, like every tensor's data
+    # a one-number result stays a numpy scalar for the gates after it (forward and backward,
+    # the seed included) and reads as a 0-d float64 array
+    seen.clear()
     y = Spy.apply(x, x)
+    Spy.apply(y, x).backward()
+    assert seen == [np.float64] * 6
     assert type(y.data) is np.ndarray and y.data.dtype == np.float64 and y.data.shape == ()
+    assert y.grad == 2.0 and x.grad == 4.0 + 12.0  # ∂(x²·x)/∂x = 3x² on top of the earlier 4
 
 
 def test_gradients_are_fitted_to_their_inputs_wherever_they_stand_in_the_argument_list():
