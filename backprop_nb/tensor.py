@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-# Read on every op: Python 3.11 cannot cache `np.<name>` (numpy's module has a __getattr__).
+# Read on every op and every .data/.grad access: Python 3.11 cannot cache `np.<name>`
+# (numpy's module has a __getattr__).
 from numpy import ndarray
 
 from .modes import settings
@@ -116,13 +117,13 @@ class Tensor:
         Reading ``.data`` turns it into a 0-d array once; from then on that array is the value.
         """
         value = self._value
-        if type(value) is not np.ndarray:
+        if type(value) is not ndarray:
             value = self._value = np.asarray(value)
         return value
 
     @data.setter
     def data(self, value: Any) -> None:
-        self._value = value if type(value) is np.ndarray else as_float_array(value)
+        self._value = value if type(value) is ndarray else as_float_array(value)
 
     @property
     def grad(self) -> np.ndarray | None:
@@ -132,7 +133,7 @@ class Tensor:
         set to None (an optimiser's ``zero_grad()`` does that).
         """
         grad = self._grad
-        if grad is not None and type(grad) is not np.ndarray:  # a number kept as a numpy scalar
+        if grad is not None and type(grad) is not ndarray:  # a number kept as a numpy scalar
             grad = self._grad = np.asarray(grad, dtype=np.float64)
             if self.op is not None:
                 grad.setflags(write=False)  # read-only, like every intermediate's gradient
