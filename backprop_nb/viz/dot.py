@@ -27,6 +27,7 @@ The labels are plain or record labels, never HTML-like ones, which the in-proces
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -68,22 +69,27 @@ def format_shape(shape: tuple[int, ...]) -> str:
     return f"({','.join(map(str, shape))}{',' if len(shape) == 1 else ''})"
 
 
-def summarize(array: np.ndarray, precision: int = 4) -> list[str]:
+def summarize(
+    array: np.ndarray, precision: int = 4, number: Callable[[float, int], str] = format_number
+) -> list[str]:
     """The lines that describe an array: its one number, or "min … · max …" and "mean …".
+
+    Each number is written by ``number(value, precision)`` (the live graph view passes one that
+    writes a fixed-width slot instead, to size the boxes for any value).
 
     A mean that is zero up to rounding (below 1e-12 of the largest magnitude, as for the
     gradient of softmax scores, whose rows sum to 0) shows as 0: its digits would be noise that
     differs between machines.
     """
     if array.size == 1:
-        return [format_number(float(array.flat[0]), precision)]
+        return [number(float(array.flat[0]), precision)]
     if array.size == 0:
         return ["empty"]
     with np.errstate(all="ignore"):  # the mean of inf and -inf is nan: show it, do not warn
         low, high, mean = (float(v) for v in (array.min(), array.max(), array.mean()))
     if abs(mean) <= 1e-12 * max(abs(low), abs(high)):
         mean = 0.0
-    low, high, mean = (format_number(v, precision) for v in (low, high, mean))
+    low, high, mean = (number(v, precision) for v in (low, high, mean))
     return [f"min {low} · max {high}", f"mean {mean}"]
 
 
@@ -91,6 +97,20 @@ def mean_abs(array: np.ndarray) -> float:
     """The mean absolute value: how big the numbers of an array are, whatever its size."""
     with np.errstate(all="ignore"):
         return float(np.abs(array).mean())
+
+
+def number_slot(_value: float, precision: int) -> str:
+    """Text as wide as any number ``format_number`` writes at ``precision`` ("-1.234e-10" at 4).
+
+    Digits are the widest characters of a number in Helvetica, so ``precision + 6`` zeros
+    reserve room for a sign, the digits, a point and an exponent (or "nan", "-inf").
+    """
+    return "0" * (precision + 6)
+
+
+def printable(text: Any) -> str:
+    """``text`` with its control characters written as Python escapes (a newline as ``\\n``)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
 
 
 def escape(text: Any, record: bool = True) -> str:
@@ -101,7 +121,7 @@ def escape(text: Any, record: bool = True) -> str:
     ``&`` (HTML entities), the double quote (it ends the DOT string) and, in records, the
     field syntax ``{ } | < >``.
     """
-    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+    text = printable(text)
     text = text.replace("\\", "\\\\").replace("&", "&amp;").replace('"', '\\"')
     return _RECORD_SPECIAL.sub(r"\\\1", text) if record else text
 
@@ -351,12 +371,15 @@ def _kind_of(box: _Box) -> str:
 
 
 # ----- writing the statements -----------------------------------------------------------------
+_NODE_LOOK = {"fillcolor": "#FFFFFF", "color": style.INK, "penwidth": 1.2, "fontcolor": "#000000"}
+"""The node attributes the overlays change, with their defaults: what a live view updates."""
+
+
 def _defaults(rankdir: str) -> list[str]:
     """The graph, node and edge attributes every picture shares."""
     font = {"fontname": style.FONT}
     graph = {"rankdir": rankdir, "ordering": "in", "nodesep": 0.2, "ranksep": 0.3, "pad": 0.1, **font}
-    node = {"shape": "record", "style": "filled", "fillcolor": "#FFFFFF", "color": style.INK, "penwidth": 1.2}
-    node |= {"fontcolor": "#000000", "height": 0.3, "margin": "0.08,0.03", **font}
+    node = {"shape": "record", "style": "filled", **_NODE_LOOK, "height": 0.3, "margin": "0.08,0.03", **font}
     edge = {"color": style.INK, "arrowsize": 0.7, "penwidth": 1.1, "fontcolor": style.BACKWARD, **font}
     return [
         f"  graph {_attributes({**graph, 'fontsize': 11})};",
@@ -365,9 +388,29 @@ def _defaults(rankdir: str) -> list[str]:
     ]
 
 
+def _texts(fields: list[Any]) -> list[str]:
+    """The lines of a record's fields in the order Graphviz writes them as SVG <text>s."""
+    if isinstance(fields, str):
+        return [line for line in fields.split("\n") if line.strip()]
+    return [line for field in fields for line in _texts(field)]
+
+
+def _full_precision(array: np.ndarray) -> str:
+    """Every digit of a one-number array; the shape and the first entries of a bigger one."""
+    if array.size == 1:
+        return repr(float(array.flat[0]))
+    entries = ", ".join(repr(float(v)) for v in array.flat[:4])
+    return f"shape {format_shape(array.shape)}: [{entries}{', …' if array.size > 4 else ''}]"
+
+
 @dataclass
 class _Picture:
-    """The options and overlays of one ``to_dot`` call; writes the node, arrow and legend statements."""
+    """The options and overlays of one ``to_dot`` call; writes the node, arrow and legend statements.
+
+    With ``looks`` set it writes the *layout* of a live view instead: every number a fixed-width
+    slot (so the boxes fit any value), no overlay colours, a label on every arrow that can carry
+    a gradient; and it records in ``looks`` what each node and arrow really shows.
+    """
 
     root: Tensor
     values: bool
@@ -382,43 +425,71 @@ class _Picture:
     first_nan_value: Tensor | None
     first_nan_grad: Tensor | None
     arrow_texts: set[str] = field(default_factory=set)  # kinds of arrow text shown: style.ARROW_TEXT_MEANINGS
+    looks: dict[str, Any] | None = None  # {"nodes": {id: look}, "edges": [look]} for a live view
+    edge_labels: bool = False  # edge_grads was asked for (the layout reserves room on the arrows)
+
+    @property
+    def number(self) -> Callable[[float, int], str]:
+        """How the statements write a number: exactly, or as a slot in a layout."""
+        return format_number if self.looks is None else number_slot
 
     # -- nodes --
     def node(self, box: _Box) -> str:
-        column = self.column(box.output)
+        fields, is_row = self.fields(box, self.number)
+        attrs = self.node_style(box, overlays=self.looks is None)
+        if self.looks is not None:
+            shown = self.node_style(box, overlays=True)
+            self.looks["nodes"][box.node_id] = {
+                "texts": _texts(self.fields(box, format_number)[0]),
+                **{key: str(shown.get(key, default)) for key, default in _NODE_LOOK.items()},
+                "tip": self.tip(box.output),
+            }
+        return f"  {box.node_id} {_attributes({'label': self.record(fields, is_row), **attrs})};"
+
+    def fields(self, box: _Box, number: Callable[[float, int], str]) -> tuple[list[Any], bool]:
+        """The record fields of a box (unescaped text, lines split by "\\n"), and whether they form a row.
+
+        Beside the function (op symbol, or a block's scope and its chain of ops) the column of
+        :meth:`column`; a leaf has the column only.
+        """
+        column = self.column(box.output, number)
         if box.scope:
             ops = [op_text(m.op) for m in box.members if m.op is not None]
             if len(ops) > 1:  # a single op is named by the block already
                 chain = " → ".join(ops[:4]) + (f" → … ({len(ops)} ops)" if len(ops) > 4 else "")
-                column.insert(0, escape(chain))
-            function = escape(box.scope[-1])
+                column.insert(0, printable(chain))
+            function = printable(box.scope[-1])
         else:
-            function = escape(op_text(box.output.op)) if box.output.op is not None else None
+            function = printable(op_text(box.output.op)) if box.output.op is not None else None
         if function is None:
-            label = self.record(column, is_row=False)
-        else:
-            label = self.record([function, column] if column else [function], is_row=True)
-        return f"  {box.node_id} {_attributes({'label': label, **self.node_style(box)})};"
+            return column, False
+        return ([function, column] if column else [function]), True
 
-    def column(self, t: Tensor) -> list[Any]:
-        """The fields beside the function, escaped: name and shape, value, gradient, warnings.
+    def column(self, t: Tensor, number: Callable[[float, int], str] = format_number) -> list[Any]:
+        """The fields beside the function: name and shape, value, gradient, warnings.
 
         A scalar reads "q = 3" and "grad -4"; an array gets its shape, "min · max" and "mean",
         and a small "grad" cell beside the same summary of its gradient.
         """
-        name = escape(t.name) if t.name is not None else ""
+        name = printable(t.name) if t.name is not None else ""
         title = " ".join(part for part in (name, format_shape(t.shape) if t.ndim else "") if part)
         fields: list[Any] = []
         if self.values and t.size == 1:
-            value = summarize(t.data, self.precision)[0]
+            value = summarize(t.data, self.precision, number)[0]
             fields.append(f"{title} = {value}" if title else value)
         else:
             fields += [title] if title else []
-            fields += [_lines(summarize(t.data, self.precision))] if self.values else []
+            fields += ["\n".join(summarize(t.data, self.precision, number))] if self.values else []
         gradient = self.gradients[t]
         if self.grads and t.requires_grad:
-            grad = ["—"] if gradient is None else summarize(gradient, self.precision)
-            fields.append(f"grad {grad[0]}" if len(grad) == 1 else ["grad", _lines(grad)])
+            if number is number_slot:  # room for any gradient of this shape, "—" included
+                grad = summarize(t.data, self.precision, number)
+            else:
+                grad = ["—"] if gradient is None else summarize(gradient, self.precision, number)
+            live_array = self.looks is not None and t.size != 1  # "—" in the cell a gradient will fill
+            fields.append(
+                f"grad {grad[0]}" if len(grad) == 1 and not live_array else ["grad", "\n".join(grad)]
+            )
         if t is self.first_nan_value:
             fields.append(f"⚠ first {_nonfinite_word(t.data)} value")
         if t is self.first_nan_grad:
@@ -435,16 +506,19 @@ class _Picture:
 
         def write(item: Any, depth: int) -> str:
             if isinstance(item, str):
-                return item
+                return _lines([escape(line) for line in item.split("\n")])
             text = "|".join(write(x, depth + 1) for x in item)
             return "{" + text + "}" if depth or is_row == sideways else text
 
         return write(fields, 0)
 
-    def node_style(self, box: _Box) -> dict[str, Any]:
+    def node_style(self, box: _Box, overlays: bool = True) -> dict[str, Any]:
+        """The attributes of a box: its kind's, then (with ``overlays``) gradient colours, nan, highlight."""
         attrs = dict(style.NODE_STYLES[_kind_of(box)])
         if any(m is self.root for m in box.members):
             attrs |= style.NODE_STYLES["root"]
+        if not overlays:
+            return attrs
         if self.grad_scale is not None and box.position in self.grad_scale[1]:
             attrs |= style.grad_magnitude_style(self.grad_scale[1][box.position])
         if any(m is self.first_nan_value or m is self.first_nan_grad for m in box.members):
@@ -453,27 +527,54 @@ class _Picture:
             attrs |= style.HIGHLIGHT
         return attrs
 
+    def tip(self, t: Tensor) -> str:
+        """What hovering a box shows: the tensor's value and gradient to full precision."""
+        name = t.name if t.name is not None else op_text(t.op) if t.op is not None else "constant"
+        lines = [printable(name), f"value {_full_precision(t.data)}"]
+        if t.requires_grad:
+            gradient = self.gradients[t]
+            lines.append(f"grad {'—' if gradient is None else _full_precision(gradient)}")
+        return "\n".join(lines)
+
     # -- arrows --
     def arrow(self, arrow: _Arrow) -> str:
         """The arrow statement, labelled with the gradient sent back along it and broadcast notes."""
-        lines = []
-        grads = [self.gradients_sent.get((c._id, i)) for c, i in arrow.uses]
-        grads = [g for g in grads if g is not None]
-        if grads:
-            total = sum(grads[1:], grads[0])
-            if total.size == 1:
-                lines.append(summarize(total, self.precision)[0])
-            else:
-                lines.append(f"|g| {format_number(mean_abs(total), self.precision)}")
-                self.arrow_texts.add("mean_abs")
-            self.arrow_texts.add("grad")
+        grad = self.gradient_line(arrow, self.number)
+        parent = arrow.uses[0][0].op.parents[arrow.uses[0][1]]
+        if self.looks is not None and grad is None and self.edge_labels and parent.requires_grad:
+            grad = self.gradient_line(arrow, number_slot, reserve=parent)  # room for a gradient to come
+        lines = [grad] if grad is not None else []
         if self.broadcast:
             notes = dict.fromkeys(note for c, i in arrow.uses if (note := broadcast_note(c, i)))
             lines += notes
             self.arrow_texts |= {"broadcast"} if notes else set()
+        if self.looks is not None:
+            shown = [self.gradient_line(arrow, format_number) or ""] if grad is not None else []
+            texts = [printable(line) for line in shown + lines[len(shown) :]]
+            self.looks["edges"].append(
+                {"tail": arrow.source.node_id, "head": arrow.target.node_id, "texts": texts}
+            )
         label = _lines([escape(line, record=False) for line in lines])
         attrs = f" {_attributes({'label': label})}" if label else ""
         return f"  {arrow.source.node_id} -> {arrow.target.node_id}{attrs};"
+
+    def gradient_line(
+        self, arrow: _Arrow, number: Callable[[float, int], str], reserve: Tensor | None = None
+    ) -> str | None:
+        """The gradient sent back along ``arrow`` (None if none yet): a number, or "|g| …" for an array.
+
+        With ``reserve``, the text a gradient of that tensor's shape would take.
+        """
+        grads = [self.gradients_sent.get((c._id, i)) for c, i in arrow.uses]
+        grads = [g for g in grads if g is not None] or ([reserve.data] if reserve is not None else [])
+        if not grads:
+            return None
+        total = sum(grads[1:], grads[0])
+        self.arrow_texts.add("grad")
+        if total.size == 1:
+            return summarize(total, self.precision, number)[0]
+        self.arrow_texts.add("mean_abs")
+        return f"|g| {number(mean_abs(total), self.precision)}"
 
     # -- legend --
     def legend(self, shown: list[_Box]) -> list[str]:
@@ -608,7 +709,20 @@ def to_dot(
         raise ValueError(f"collapse must be True, False or a scope depth >= 1, not {collapse!r}")
     if max_nodes is not None and not _is_count(max_nodes):
         raise ValueError(f"max_nodes must be a whole number >= 1 or None, not {max_nodes!r}")
+    return _draw(
+        root, values=values, grads=grads, rankdir=rankdir, precision=precision, highlight=highlight,
+        legend=legend, edge_grads=edge_grads, grad_colors=grad_colors, mark_nonfinite=mark_nonfinite,
+        broadcast=broadcast, collapse=collapse, max_nodes=max_nodes, grad_of=grad_of,
+    )  # fmt: skip
 
+
+def _draw(
+    root: Tensor, *, values: bool, grads: bool, rankdir: str, precision: int,
+    highlight: Tensor | Iterable[Tensor], legend: bool, edge_grads: bool | Iterable[BackwardStep],
+    grad_colors: bool, mark_nonfinite: bool, broadcast: bool, collapse: bool | int,
+    max_nodes: int | None, grad_of: GradSource, looks: dict[str, Any] | None = None,
+) -> str:  # fmt: skip
+    """The DOT text of ``to_dot`` (its options checked there); with ``looks``, a live layout (``_Picture``)."""
     order = topological_order(root)
     positions = {t._id: i for i, t in enumerate(order)}
     gradients = _gradients(order, grad_of)
@@ -628,6 +742,8 @@ def to_dot(
         grad_scale=_grad_decades(shown, gradients) if grad_colors else None,
         first_nan_value=_first_nonfinite(order, _data) if mark_nonfinite else None,
         first_nan_grad=_first_nonfinite(reversed(order), gradients.get) if mark_nonfinite else None,
+        looks=looks,
+        edge_labels=edge_grads is not False,
     )
     lines = ["digraph G {", *_defaults(rankdir), *(picture.node(box) for box in shown)]
     drawn = {box.position for box in shown}
@@ -665,3 +781,40 @@ def _ids_in_graph(tensors: Tensor | Iterable[Tensor], positions: dict[int, int])
             raise ValueError(f"highlight: {t!r} is not in the graph of this root")
         ids.add(t._id)
     return ids
+
+
+# ----- for a live view ---------------------------------------------------------------------------
+@dataclass
+class LiveDrawing:
+    """A graph picture for a view that lays the graph out once and then only updates its texts.
+
+    Attributes:
+        dot: the picture, exactly as ``to_dot`` writes it.
+        layout: the same graph with every number written as a fixed-width slot, the overlay
+            colours left out and room for a gradient on every arrow that can carry one: boxes
+            sized for any value. It changes only when the graph's structure does, so a view lays
+            the graph out again only when ``layout`` differs from the one it drew.
+        nodes: node id (n0, n1, …) → what the box shows: ``texts``, its lines in the order of
+            the SVG's ``<text>`` elements; ``fillcolor``, ``color``, ``penwidth``, ``fontcolor``;
+            ``tip``, the value and gradient to full precision (for arrays, the shape and the
+            first entries).
+        edges: per arrow, in the order of the DOT text: ``tail`` and ``head`` (node ids) and
+            its ``texts`` ("" where a gradient has not arrived yet).
+    """
+
+    dot: str
+    layout: str
+    nodes: dict[str, dict[str, str | list[str]]]
+    edges: list[dict[str, str | list[str]]]
+
+
+def live_drawing(root: Tensor, **options: Any) -> LiveDrawing:
+    """``to_dot(root, **options)`` together with its layout and what each node and arrow shows."""
+    if not isinstance(options.get("edge_grads", False), bool):
+        options["edge_grads"] = list(options["edge_grads"])  # walked twice: for the text and the looks
+    dot = to_dot(root, **options)  # checks the options
+    bound = inspect.signature(to_dot).bind(root, **options)
+    bound.apply_defaults()
+    looks: dict[str, Any] = {"nodes": {}, "edges": []}
+    layout = _draw(**bound.arguments, looks=looks)
+    return LiveDrawing(dot, layout, looks["nodes"], looks["edges"])
