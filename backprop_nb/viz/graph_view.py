@@ -3,11 +3,15 @@
 >>> f.backward()
 >>> bp.show_graph(f)                        # the last line of a cell: the picture appears
 >>> bp.show_graph(f, edge_grads=True).save("f.svg")
+>>> bp.show_graph(big_loss, fit=False)     # full size, scroll to see it all
 
 The picture is drawn by Graphviz: the system ``dot`` program when it is installed, otherwise a
 copy of Graphviz that runs inside Python (see :mod:`backprop_nb.viz.render`;
 ``bp.renderer_name()`` says which). If neither works, the notebook shows the DOT text and one
 line on how to fix it, never a traceback.
+
+A picture wider than :data:`FIT_WIDTH_PX` is shown at the width of the page (still an SVG, so
+it stays sharp at any zoom); ``fit=False`` shows it at full size, and ``.save()`` writes it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,12 @@ from .render import RenderError, render, render_svg
 _NODE_STATEMENT = re.compile(r"^  n\d+ \[", re.MULTILINE)
 """How to_dot writes a node of the graph (n0, n1, …; not the legend or the left-out note)."""
 
+FIT_WIDTH_PX = 800
+"""Pictures wider than this are scaled to the page's width (JupyterLab's output column is about 850 px)."""
+
+_SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+"""Where Graphviz writes the size of the picture, in points (the SVG's intrinsic size)."""
+
 SAVE_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 """File suffix → what ``GraphView.save`` writes."""
 
@@ -37,14 +47,24 @@ class GraphView:
 
     Attributes:
         source: the DOT text (``print(view.source)`` to read it, or paste it into any Graphviz tool).
+        fit: scale a picture wider than :data:`FIT_WIDTH_PX` to the width of the page (True), or
+            show it at full size (False).
     """
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, fit: bool = True) -> None:
+        if not isinstance(fit, bool):
+            raise TypeError(f"fit must be True or False, not {fit!r}")
         self.source = source
+        self.fit = fit
 
     def svg(self) -> str:
-        """The picture as SVG text. Raises ``RenderError`` (with how to fix it) when no renderer works."""
-        return render_svg(self.source)
+        """The picture as SVG text. Raises ``RenderError`` (with how to fix it) when no renderer works.
+
+        With ``fit`` (the default), a picture wider than :data:`FIT_WIDTH_PX` has no fixed size:
+        a viewer draws it as wide as the page, keeping its proportions.
+        """
+        svg = render_svg(self.source)
+        return fit_width(svg) if self.fit else svg
 
     def save(self, path: str | Path) -> Path:
         """Write the picture to ``path``, in the format its suffix names: .svg, .png, .pdf or .dot (.gv).
@@ -61,7 +81,7 @@ class GraphView:
         if kind == "dot":
             path.write_text(self.source, encoding="utf-8")
         else:
-            path.write_bytes(render(self.source, kind))
+            path.write_bytes(render(self.source, kind))  # always at full size
         return path
 
     # ----- how Jupyter shows it ---------------------------------------------------------------
@@ -88,11 +108,25 @@ class GraphView:
         return f"<GraphView of {nodes} node{'s' if nodes != 1 else ''}: .source is its DOT text>"
 
 
-def show_graph(root: Tensor, **options: Any) -> GraphView:
+def fit_width(svg: str, max_px: float = FIT_WIDTH_PX) -> str:
+    """``svg`` (from Graphviz) sized to the page's width if it is wider than ``max_px`` pixels.
+
+    Its width and height become 100%: with only the proportions of its ``viewBox`` left, an
+    image takes the width of the column it is in, and an inline SVG its container's.
+    """
+    size = _SVG_SIZE.search(svg)
+    if size is None or float(size[1]) * 4 / 3 <= max_px:  # 1 pt = 4/3 px
+        return svg
+    return svg[: size.start()] + '<svg width="100%" height="100%"' + svg[size.end() :]
+
+
+def show_graph(root: Tensor, fit: bool = True, **options: Any) -> GraphView:
     """Draw the graph that computed ``root``; the options are those of :func:`~backprop_nb.to_dot`.
+
+    ``fit=False`` shows a wide picture at full size instead of at the width of the page.
 
     The most used: ``edge_grads=True`` (the gradient on every arrow), ``legend=True``,
     ``collapse=True`` (a box per ``nn`` layer), ``rankdir="TB"`` (top to bottom),
     ``highlight=[t]``, ``grad_colors=True`` (vanishing gradients show up dark).
     """
-    return GraphView(to_dot(root, **options))
+    return GraphView(to_dot(root, **options), fit=fit)
