@@ -244,8 +244,10 @@ def test_explorer_without_renderer_keeps_working_and_says_why():
     with use_renderer("none"):
         explorer = graph_explorer(lecture_f, x=-2, y=5, z=-4)
         explorer.sliders["x"].value = 1.0
-    assert "No graph picture: No Graphviz renderer" in explorer.svg and "<svg" not in explorer.svg
+        # the still picture (drawn in the kernel) says why; the page draws the live graph itself
+        assert "No graph picture: No Graphviz renderer" in explorer.svg and "<svg" not in explorer.svg
     assert explorer.grads["z"] == 6.0 and "q = 6" in explorer.dot_source
+    assert explorer.graph.nodes["n3"]["texts"] == ["+", "q = 6", "grad -4"]
 
 
 def test_explorer_updates_while_dragging_only_on_small_graphs():

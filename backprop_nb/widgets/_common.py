@@ -4,8 +4,8 @@ figures, the still fallback.
 A widget here is a thin view: controls change some numbers, the widget recomputes with the real
 engine, and the results are shown *in place*:
 
-* the graph goes into a :func:`graph_panel` (a ``widgets.HTML``), so its SVG is part of the page
-  (JupyterLab would show an ``image/svg+xml`` output as an ``<img>``, hiding the nodes' text);
+* the graph goes into a :class:`~backprop_nb.widgets.graph_canvas.GraphCanvas`, drawn and kept
+  laid out in the page; :func:`graph_html` gives its still picture (inline SVG drawn in the kernel);
 * matplotlib figures and other rich output go into one ``widgets.Output`` redrawn with
   :func:`redraw`, which clears it only when the new output is ready (no flicker); a
   :class:`FigureFallbackBox` is controls above a message line and such a figure;
@@ -16,6 +16,7 @@ engine, and the results are shown *in place*:
 from __future__ import annotations
 
 import base64
+import decimal
 import html
 import io
 import math
@@ -30,6 +31,7 @@ from matplotlib.figure import Figure
 
 from .. import optim
 from ..viz.dot import format_number
+from ..viz.graph_view import fit_width
 from ..viz.render import RenderError, render_svg, svg_for_html
 
 STATIC_NOTE = "Interactive controls need a live Jupyter kernel with ipywidgets; showing the initial state."
@@ -56,13 +58,10 @@ and Nesterov are PyTorch's ``SGD(momentum=0.9)`` and ``SGD(momentum=0.9, nestero
 
 
 # ----- what the widgets show ---------------------------------------------------------------------
-def graph_panel() -> widgets.HTML:
-    """An empty panel for a graph picture; fill it with ``panel.value = graph_html(dot_source)``."""
-    return widgets.HTML(layout=widgets.Layout(overflow="auto", max_width="100%"))
-
-
 def graph_html(dot_source: str) -> str:
     """The SVG of ``dot_source`` ready to put inline into a page, or a message saying why not.
+
+    The still picture of a widget's graph: scaled down to the width of the page when wider.
 
     A missing renderer is not an error of the widget: the message (one line from
     :class:`~backprop_nb.viz.render.RenderError` on how to install one) takes the picture's place
@@ -72,7 +71,7 @@ def graph_html(dot_source: str) -> str:
         svg = svg_for_html(render_svg(dot_source))
     except RenderError as error:
         return message_html(f"No graph picture: {error}", kind="error")
-    return f'<div class="backprop-nb-graph">{svg}</div>'
+    return f'<div class="backprop-nb-graph">{fit_width(svg)}</div>'
 
 
 def message_html(text: str, kind: str = "info") -> str:
@@ -198,6 +197,35 @@ def _log_slider(name: str, spec: Any, start: Any) -> widgets.FloatLogSlider:
         readout_format=".3g",
         layout=widgets.Layout(width=SLIDER_WIDTH),
     )
+
+
+def slider_value(slider: widgets.ValueWidget) -> float:
+    """The slider's value as a float, snapped to its step: what a widget computes with.
+
+    The browser computes a slider's value as ``min + k * step`` in binary floating point, so
+    typing 0 on a slider from -1 by 0.01 gives -1.1e-16; snapped, it is exactly 0. A log
+    slider is snapped in its exponent. Widgets without a step (text boxes) are used as they are.
+    """
+    value = float(slider.value)
+    step = getattr(slider, "step", None)
+    if not _is_number(step) or step <= 0 or not _is_number(value):
+        return value
+    if isinstance(slider, widgets.FloatLogSlider):
+        exponent = math.log(value, slider.base)
+        return float(slider.base ** _snap(exponent, slider.min, step))
+    return _snap(value, getattr(slider, "min", 0.0), step)
+
+
+def _snap(value: float, low: float, step: float) -> float:
+    """``low + k * step`` nearest ``value``, rounded to the decimals of ``low`` and ``step`` (+0.0 for -0.0)."""
+    decimals = max(_decimals(low), _decimals(step))
+    return round(low + round((value - low) / step) * step, decimals) + 0.0
+
+
+def _decimals(x: float) -> int:
+    """How many decimals the shortest repr of ``x`` has: 0.01 → 2, 1e-05 → 5, 3.0 → 0."""
+    exponent = decimal.Decimal(repr(float(x))).as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def lr_slider(lr: float) -> widgets.FloatLogSlider:

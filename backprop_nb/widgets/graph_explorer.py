@@ -12,8 +12,10 @@
 6.0
 
 Every change runs the function again on fresh tensors (one per parameter, named after it, with
-``requires_grad=True``), calls ``backward()`` on the result, and redraws the graph with the
-values, the gradients, and on each arrow the gradient that flows back along it.
+``requires_grad=True``), calls ``backward()`` on the result, and shows the graph with the
+values, the gradients, and on each arrow the gradient that flows back along it. The graph is
+drawn in the page (a :class:`~backprop_nb.widgets.graph_canvas.GraphCanvas`): laid out once, its
+numbers change in place, so no box moves while you drag.
 """
 
 from __future__ import annotations
@@ -28,17 +30,17 @@ import numpy as np
 
 from ..graph import backward_steps, topological_order
 from ..tensor import Tensor
-from ..viz.dot import format_number, to_dot
-from ._common import StaticFallbackBox, graph_html, graph_panel, html_table, make_slider, message_html
+from ..viz.dot import format_number, live_drawing
+from ._common import StaticFallbackBox, graph_html, html_table, make_slider, message_html, slider_value
+from .graph_canvas import GraphCanvas
 
-FLUID_NODE_LIMIT = 60
+FLUID_NODE_LIMIT = 600
 """Sliders update while dragging (``continuous_update=True``) for graphs up to this many tensors.
 
-Measured with ``benchmarks/bench_widgets.py`` (one update = forward, backward, DOT and SVG; the
-SVG is almost all of it): 2 ms at 10 nodes, 10 ms at 50, 38 ms at 100 and 175 ms at 200 with the
-in-process renderer; 14, 20, 50 and 255 ms with the system ``dot``. A drag sends about 30 values a
-second, so up to ~60 nodes the kernel keeps up with room to spare for the browser's redraw;
-beyond, it would fall ever further behind, so bigger graphs update once, when the slider is released.
+The kernel's part of an update is the forward and backward pass and the new texts of the graph
+(``benchmarks/bench_widgets.py``: about 3 ms at 50 nodes and 30 ms at 500); the page only
+changes texts in place. A drag sends about 30 values a second, so up to a few hundred nodes the
+kernel keeps up; beyond, it would fall behind, so bigger graphs update when the slider is released.
 """
 
 
@@ -51,8 +53,11 @@ class GraphExplorer(StaticFallbackBox):
         output: the Tensor the function returned for the last inputs that worked.
         grads: parameter name → ∂output/∂parameter as a float (None if the output does not use it),
             for those inputs; for an output with several elements, the gradient of their sum.
+        graph: the :class:`~backprop_nb.widgets.graph_canvas.GraphCanvas` that shows the graph in
+            the page (``graph.nodes`` holds what each box shows).
         dot_source: the DOT text of the graph shown.
-        svg: the HTML of the graph panel: the inline SVG (or a message if no renderer works).
+        svg: the graph as inline SVG drawn in the kernel (or a message if no renderer works): the
+            still picture shown where widgets cannot run.
         error: None, or the message shown when the function failed for the current values.
     """
 
@@ -65,7 +70,7 @@ class GraphExplorer(StaticFallbackBox):
         self._name = "fn" if name == "<lambda>" else name
         defaults = _check_signature(fn, self._name, specs)
         self.sliders = {name: make_slider(name, spec, defaults[name]) for name, spec in specs.items()}
-        self.graph = graph_panel()
+        self.graph = GraphCanvas()
         self.table = widgets.HTML()
         self.message = widgets.HTML()
         self.error: str | None = None
@@ -85,11 +90,11 @@ class GraphExplorer(StaticFallbackBox):
 
     @property
     def values(self) -> dict[str, float]:
-        return {name: float(slider.value) for name, slider in self.sliders.items()}
+        return {name: slider_value(slider) for name, slider in self.sliders.items()}
 
     @property
     def svg(self) -> str:
-        return self.graph.value
+        return graph_html(self.dot_source)
 
     def _compute(self) -> Tensor:
         """Run the function on fresh input tensors and backpropagate from its result."""
@@ -100,16 +105,18 @@ class GraphExplorer(StaticFallbackBox):
                 f"{self._name} must return a Tensor computed from its inputs, not {type(out).__name__} {out!r}"
             )
         seed = None if out.size == 1 else np.ones(out.shape)  # several elements: the gradient of the sum
-        out.backward(seed)
+        if out.requires_grad:  # else no input reaches it: every gradient is None
+            out.backward(seed)
         self._inputs = inputs
-        self._steps = backward_steps(out, seed)
+        self._steps = backward_steps(out, seed) if out.requires_grad else []
         return out
 
     def _show(self, out: Tensor) -> None:
         self.output = out
         self.grads = {name: None if t.grad is None else float(t.grad) for name, t in self._inputs.items()}
-        self.dot_source = to_dot(out, edge_grads=self._steps)
-        self.graph.value = graph_html(self.dot_source)
+        drawing = live_drawing(out, edge_grads=self._steps)
+        self.dot_source = drawing.dot
+        self.graph.show(drawing)
         self.table.value = self._table_html()
 
     def _on_change(self, _change: dict[str, Any]) -> None:
