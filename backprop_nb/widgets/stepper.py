@@ -12,23 +12,30 @@ each gradient *as accumulated so far*. After the last step the gradients are exa
 ``root.backward()``.
 
 The picture is your graph itself, drawn by ``bp.to_dot`` with ``grad_of=`` the gradients the
-steps taken so far have accumulated: the stepper writes no ``.grad`` into your graph.
+steps taken so far have accumulated: the stepper writes no ``.grad`` into your graph. It is
+drawn in the page and laid out once, with room for every gradient still to come, so each step
+only changes texts and the highlight: no box moves.
 """
 
 from __future__ import annotations
 
 import html
+import numbers
 
 import ipywidgets as widgets
 import numpy as np
 
 from ..graph import BackwardStep, backward_steps, seed_gradient, topological_order
 from ..tensor import Tensor
-from ..viz.dot import op_text, summarize, to_dot
-from ._common import StaticFallbackBox, graph_html, graph_panel
+from ..viz.dot import LiveDrawing, live_drawing, op_text, summarize
+from ._common import StaticFallbackBox, graph_html
+from .graph_canvas import GraphCanvas
 
 PLAY_INTERVAL_MS = 1200
 """Time between steps while Play runs: long enough to read a step's numbers."""
+
+TEXT_LINES = 6
+"""The step text's box is this many lines high whatever the step says, so the graph stays put."""
 
 
 class BackwardStepper(StaticFallbackBox):
@@ -43,7 +50,9 @@ class BackwardStepper(StaticFallbackBox):
         current: the :class:`~backprop_nb.graph.BackwardStep` shown (None before the first).
         step_text: the current step in words and numbers (plain text).
         grads: name → gradient so far (a float, or an array), for the named tensors that have one.
-        dot_source, svg: the graph as DOT text, and the HTML of the panel showing it.
+        graph: the :class:`~backprop_nb.widgets.graph_canvas.GraphCanvas` that shows the graph.
+        dot_source, svg: the graph as DOT text, and as inline SVG drawn in the kernel (the still
+            picture shown where widgets cannot run).
     """
 
     def __init__(self, root: Tensor, interval_ms: int = PLAY_INTERVAL_MS) -> None:
@@ -51,6 +60,12 @@ class BackwardStepper(StaticFallbackBox):
         if not isinstance(root, Tensor):
             raise TypeError(
                 f"backward_stepper steps through the graph of a Tensor, not {type(root).__name__}"
+            )
+        if not isinstance(interval_ms, numbers.Integral) or isinstance(interval_ms, bool):
+            raise TypeError(f"interval_ms must be a whole number of milliseconds, not {interval_ms!r}")
+        if interval_ms < 1:
+            raise ValueError(
+                f"interval_ms must be at least 1 (milliseconds between steps), not {interval_ms}"
             )
         self.root = root
         self._seed = seed_gradient(root)  # raises the engine's own error for a root it cannot start from
@@ -63,7 +78,7 @@ class BackwardStepper(StaticFallbackBox):
             min=0,
             max=self.total,
             step=1,
-            interval=interval_ms,
+            interval=int(interval_ms),
             description="play",
             show_repeat=False,
         )
@@ -71,8 +86,9 @@ class BackwardStepper(StaticFallbackBox):
         self.next = widgets.Button(description="Next ▶", tooltip="take one step of the backward pass")
         self.reset = widgets.Button(description="Reset", tooltip="back to the start")
         self.counter = widgets.HTML()
-        self.text = widgets.HTML()
-        self.graph = graph_panel()
+        height = f"{1.4 * TEXT_LINES}em"  # fixed, so the graph below does not move as the text changes
+        self.text = widgets.HTML(layout=widgets.Layout(height=height, overflow="auto"))
+        self.graph = GraphCanvas()
         self.back.on_click(lambda _: self._move_to(self.play.value - 1))
         self.next.on_click(lambda _: self._move_to(self.play.value + 1))
         self.reset.on_click(lambda _: self._move_to(0))
@@ -99,7 +115,7 @@ class BackwardStepper(StaticFallbackBox):
 
     @property
     def svg(self) -> str:
-        return self.graph.value
+        return graph_html(self.dot_source)
 
     @property
     def grads(self) -> dict[str, float | np.ndarray]:
@@ -119,8 +135,9 @@ class BackwardStepper(StaticFallbackBox):
         while len(self._steps) < index:
             self._steps.append(next(self._walk))
         self._grads, received = self._gradients_after(index)
-        self.dot_source = self._draw(index)
-        self.graph.value = graph_html(self.dot_source)
+        drawing = self._draw(index)
+        self.dot_source = drawing.dot
+        self.graph.show(drawing)
         lines = self._describe(index, received)
         self.step_text = "\n".join(lines)
         self.text.value = "<br>".join(html.escape(line).replace("  ", "&nbsp;&nbsp;") for line in lines)
@@ -144,10 +161,12 @@ class BackwardStepper(StaticFallbackBox):
                     received[parent] = received.get(parent, 0) + 1
         return grads, received
 
-    def _draw(self, index: int) -> str:
-        """DOT of the graph with the gradients so far and their arrows, the current node highlighted."""
+    def _draw(self, index: int) -> LiveDrawing:
+        """The graph with the gradients so far and their arrows, the current node highlighted."""
         highlight = [self._steps[index - 1].node] if index else []
-        return to_dot(self.root, edge_grads=self._steps[:index], highlight=highlight, grad_of=self._grads)
+        return live_drawing(
+            self.root, edge_grads=self._steps[:index], highlight=highlight, grad_of=self._grads
+        )
 
     # ----- the words ---------------------------------------------------------------------------
     def _describe(self, index: int, received: dict[Tensor, int]) -> list[str]:
@@ -210,7 +229,8 @@ def backward_stepper(root: Tensor, interval_ms: int = PLAY_INTERVAL_MS) -> Backw
     the time between steps while Play runs.
 
     Raises:
-        TypeError: ``root`` is not a Tensor.
+        TypeError: ``root`` is not a Tensor, or ``interval_ms`` is not a whole number.
+        ValueError: ``interval_ms`` is less than 1.
         GradError: ``root`` does not require grad or has more than one element.
     """
     return BackwardStepper(root, interval_ms)
