@@ -1,6 +1,8 @@
-"""A real JupyterLab in headless Chromium, for the browser tests (after shared/recipes/jlab_widget_smoke.py).
+"""A real JupyterLab (or Notebook 7, or Voilà) in headless Chromium, for the browser tests and
+benchmarks (after shared/recipes/jlab_widget_smoke.py).
 
-:func:`jupyter_lab` starts ``jupyter lab`` from this Python (the venv that runs pytest) on
+:func:`jupyter_lab` starts ``jupyter lab`` (``ui="notebook"``: ``jupyter notebook``, ``ui="voila"``:
+``voila`` serving the first notebook) from this Python (the venv that runs pytest) on
 127.0.0.1, a free port and a random token, with every Jupyter directory isolated in a temporary
 dir, and a kernelspec there whose kernel is this same Python, so the notebook imports the
 ``backprop_nb`` that is being tested. On exit it shuts the server down (kernels included) and
@@ -44,20 +46,31 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium")
 
 
+UIS = ("lab", "notebook", "voila")
+
+
 @dataclass
 class Lab:
     base: str
     token: str
     root: Path
     log: Path
+    ui: str = "lab"
 
     def url(self, notebook: str) -> str:
-        return f"{self.base}/lab/tree/{notebook}?token={self.token}"
+        if self.ui == "voila":  # Voilà serves the notebook it was started with, run on page load
+            return f"{self.base}/?token={self.token}"
+        if self.ui == "notebook":
+            return f"{self.base}/notebooks/{notebook}?token={self.token}"
+        return f"{self.base}/lab/tree/{notebook}?reset&token={self.token}"  # reset: no restored tabs
 
 
 @contextlib.contextmanager
-def jupyter_lab(notebooks: list[Path], start_timeout: float = 60) -> Iterator[Lab]:
-    """Serve copies of ``notebooks`` (their kernel set to this Python) from a fresh JupyterLab."""
+def jupyter_lab(notebooks: list[Path], start_timeout: float = 60, ui: str = "lab") -> Iterator[Lab]:
+    """Serve copies of ``notebooks`` (their kernel set to this Python) from a fresh JupyterLab
+    (``ui="notebook"``: Notebook 7; ``ui="voila"``: Voilà, serving the first notebook)."""
+    if ui not in UIS:
+        raise ValueError(f"ui must be one of {UIS}, not {ui!r}")
     tmp = Path(tempfile.mkdtemp(prefix="bp-browser-"))
     try:
         root = tmp / "root"
@@ -68,10 +81,12 @@ def jupyter_lab(notebooks: list[Path], start_timeout: float = 60) -> Iterator[La
         port, token = _free_port(), secrets.token_hex(16)
         log = tmp / "server.log"
         with open(log, "w") as log_file:
-            proc = _start(root, port, token, env, log_file)
-            lab = Lab(f"http://127.0.0.1:{port}", token, root, log)
+            proc = _start(root, port, token, env, log_file, ui, notebooks[0].name)
+            lab = Lab(f"http://127.0.0.1:{port}", token, root, log, ui)
             try:
-                _wait_until_up(f"{lab.base}/api/status?token={token}", start_timeout, proc, log)
+                # Voilà runs the notebook on every page request and has no /api/status: wait for the port
+                status = None if ui == "voila" else f"{lab.base}/api/status?token={token}"
+                _wait_until_up(status, port, start_timeout, proc, log)
                 yield lab
             finally:
                 _stop(proc, lab)
@@ -123,33 +138,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(root: Path, port: int, token: str, env: dict[str, str], log) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
+def _start(
+    root: Path, port: int, token: str, env: dict[str, str], log, ui: str, notebook: str
+) -> subprocess.Popen:
+    server = [
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         "--ServerApp.open_browser=False",
         f"--ServerApp.root_dir={root}",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
+    if ui == "lab":
+        command = [sys.executable, "-m", "jupyter", "lab", *server]
+        command.append("--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
+    elif ui == "notebook":
+        command = [sys.executable, "-m", "jupyter", "notebook", *server]
+    else:
+        command = [sys.executable, "-m", "voila", str(root / notebook), "--no-browser", f"--port={port}"]
+        command += ["--Voila.ip=127.0.0.1", f"--token={token}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and ui != "voila":
         command.append("--allow-root")  # jupyter_server refuses to run as root without it
     return subprocess.Popen(
         command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
 
 
-def _wait_until_up(url: str, timeout: float, proc: subprocess.Popen, log: Path) -> None:
+def _wait_until_up(url: str | None, port: int, timeout: float, proc: subprocess.Popen, log: Path) -> None:
+    """Until ``url`` answers 200 (or, without a url, until ``port`` accepts connections)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited with code {proc.returncode}:\n{log.read_text()[-2000:]}")
+            raise RuntimeError(f"the server exited with code {proc.returncode}:\n{log.read_text()[-2000:]}")
         try:
+            if url is None:
+                socket.create_connection(("127.0.0.1", port), timeout=2).close()
+                return
             with urllib.request.urlopen(url, timeout=2) as answer:
                 if answer.status == 200:
                     return
@@ -161,6 +185,8 @@ def _wait_until_up(url: str, timeout: float, proc: subprocess.Popen, log: Path) 
 def _stop(proc: subprocess.Popen, lab: Lab) -> None:
     """POST /api/shutdown (stops the kernels too); then SIGTERM, SIGKILL to our server's process group."""
     try:
+        if lab.ui == "voila":
+            raise OSError("Voilà has no shutdown API")
         request = urllib.request.Request(
             f"{lab.base}/api/shutdown", method="POST", headers={"Authorization": f"token {lab.token}"}
         )
@@ -179,14 +205,19 @@ def _stop(proc: subprocess.Popen, lab: Lab) -> None:
 
 # ----- driving the page ---------------------------------------------------------------------------
 def open_and_run_all(page, lab: Lab, notebook: str, timeout_ms: int = 60_000) -> None:
-    """Open ``notebook``, wait for its kernel, and Run > Run All Cells (retried, see SETTLE_S)."""
+    """Open ``notebook``, wait for its kernel, and Run > Run All Cells (retried, see SETTLE_S).
+
+    Voilà runs the notebook itself when the page loads.
+    """
     page.goto(lab.url(notebook))
+    if lab.ui == "voila":
+        return
     page.wait_for_selector(".jp-NotebookPanel", timeout=timeout_ms)
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=timeout_ms)
     started = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"
     time.sleep(SETTLE_S)
     for _ in range(5):
-        page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
+        page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first.click()  # a markdown cell's is hidden
         page.locator(".lm-MenuBar-item", has_text="Run").first.click()
         item = page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]')
         item.wait_for()

@@ -143,12 +143,14 @@ class GraphView {
     for (const g of svg.querySelectorAll("g.node")) {
       const title = g.querySelector("title");
       this.nodes.set(title.textContent, nodeParts(g));
+      g.dataset.node = title.textContent; // n0, n1, …: the node ids of to_dot
       title.remove(); // the hover tip replaces the browser's own tooltip
     }
     this.edges = new Map();
     for (const g of svg.querySelectorAll("g.edge")) {
       const title = g.querySelector("title");
       const key = title.textContent;
+      g.dataset.edge = key;
       title.remove();
       if (!this.edges.has(key)) this.edges.set(key, []);
       this.edges.get(key).push({ texts: [...g.querySelectorAll("text")], g });
