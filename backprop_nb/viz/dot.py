@@ -27,6 +27,7 @@ The labels are plain or record labels, never HTML-like ones, which the in-proces
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import re
@@ -110,6 +111,9 @@ def number_slot(_value: float, precision: int) -> str:
 
 def printable(text: Any) -> str:
     """``text`` with its control characters written as Python escapes (a newline as ``\\n``)."""
+    text = str(text)
+    if text.isprintable():  # nearly always: skip the character-by-character copy
+        return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
 
 
@@ -789,7 +793,8 @@ class LiveDrawing:
     """A graph picture for a view that lays the graph out once and then only updates its texts.
 
     Attributes:
-        dot: the picture, exactly as ``to_dot`` writes it.
+        root, options: what it draws: ``to_dot(root, **options)``.
+        dot: the picture, exactly as ``to_dot`` writes it (written when first read).
         layout: the same graph with every number written as a fixed-width slot, the overlay
             colours left out and room for a gradient on every arrow that can carry one: boxes
             sized for any value. It changes only when the graph's structure does, so a view lays
@@ -802,19 +807,27 @@ class LiveDrawing:
             its ``texts`` ("" where a gradient has not arrived yet).
     """
 
-    dot: str
+    root: Tensor
+    options: dict[str, Any]
     layout: str
     nodes: dict[str, dict[str, str | list[str]]]
     edges: list[dict[str, str | list[str]]]
 
+    @functools.cached_property
+    def dot(self) -> str:
+        return to_dot(self.root, **self.options)  # written when asked for: a slider step needs only the looks
+
 
 def live_drawing(root: Tensor, **options: Any) -> LiveDrawing:
-    """``to_dot(root, **options)`` together with its layout and what each node and arrow shows."""
+    """``to_dot(root, **options)``'s picture as a layout and what each node and arrow shows.
+
+    For the widgets, which pass options known to be right: their values are checked when
+    ``.dot`` is first read (by ``to_dot``), their names here.
+    """
     if not isinstance(options.get("edge_grads", False), bool):
-        options["edge_grads"] = list(options["edge_grads"])  # walked twice: for the text and the looks
-    dot = to_dot(root, **options)  # checks the options
+        options["edge_grads"] = list(options["edge_grads"])  # walked twice: for the looks and the text
     bound = inspect.signature(to_dot).bind(root, **options)
     bound.apply_defaults()
     looks: dict[str, Any] = {"nodes": {}, "edges": []}
     layout = _draw(**bound.arguments, looks=looks)
-    return LiveDrawing(dot, layout, looks["nodes"], looks["edges"])
+    return LiveDrawing(root, options, layout, looks["nodes"], looks["edges"])

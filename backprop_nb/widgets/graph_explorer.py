@@ -38,7 +38,7 @@ FLUID_NODE_LIMIT = 600
 """Sliders update while dragging (``continuous_update=True``) for graphs up to this many tensors.
 
 The kernel's part of an update is the forward and backward pass and the new texts of the graph
-(``benchmarks/bench_widgets.py``: about 3 ms at 50 nodes and 30 ms at 500); the page only
+(measured on a busy 2-core machine: about 10 ms at 55 nodes and 50 ms at 500); the page only
 changes texts in place. A drag sends about 30 values a second, so up to a few hundred nodes the
 kernel keeps up; beyond, it would fall behind, so bigger graphs update when the slider is released.
 """
@@ -93,6 +93,10 @@ class GraphExplorer(StaticFallbackBox):
         return {name: slider_value(slider) for name, slider in self.sliders.items()}
 
     @property
+    def dot_source(self) -> str:
+        return self._drawing.dot
+
+    @property
     def svg(self) -> str:
         return graph_html(self.dot_source)
 
@@ -115,7 +119,7 @@ class GraphExplorer(StaticFallbackBox):
         self.output = out
         self.grads = {name: None if t.grad is None else float(t.grad) for name, t in self._inputs.items()}
         drawing = live_drawing(out, edge_grads=self._steps)
-        self.dot_source = drawing.dot
+        self._drawing = drawing
         self.graph.show(drawing)
         self.table.value = self._table_html()
 

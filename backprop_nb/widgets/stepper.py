@@ -114,6 +114,10 @@ class BackwardStepper(StaticFallbackBox):
         return self._steps[self.index - 1] if self.index else None
 
     @property
+    def dot_source(self) -> str:
+        return self._drawing.dot
+
+    @property
     def svg(self) -> str:
         return graph_html(self.dot_source)
 
@@ -136,7 +140,7 @@ class BackwardStepper(StaticFallbackBox):
             self._steps.append(next(self._walk))
         self._grads, received = self._gradients_after(index)
         drawing = self._draw(index)
-        self.dot_source = drawing.dot
+        self._drawing = drawing
         self.graph.show(drawing)
         lines = self._describe(index, received)
         self.step_text = "\n".join(lines)
