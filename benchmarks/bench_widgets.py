@@ -3,13 +3,15 @@
 For graphs of about 10, 50, 100 and 200 nodes, and for each renderer (system ``dot`` and the in-process
 WebAssembly Graphviz), it times:
 
-* render: ``render_svg`` of the graph's DOT text alone (the reference, measured in the same run);
-* slider: ``slider.value = v`` on a ``graph_explorer`` until its graph HTML is updated
-  (forward, backward, DOT, SVG: everything the kernel does for one slider event);
+* render: ``render_svg`` of the graph's DOT text alone (the reference, measured in the same run:
+  what every slider event cost the kernel before the graph was drawn in the page);
+* slider: ``slider.value = v`` on a ``graph_explorer`` until its graph's looks are updated
+  (forward, backward and the new texts: everything the kernel does for one slider event; the
+  page draws the graph itself, see ``bench_browser_graph.py``);
 * next: ``stepper.next.click()`` on a ``backward_stepper`` of the same graph (one step).
 
 Prints the median of repeats in ms, and the ratio to the bare render. The goal: under 50 ms for a
-50-node graph with the in-process renderer. Run by hand: ``python benchmarks/bench_widgets.py``.
+50-node graph. Run by hand: ``python benchmarks/bench_widgets.py``.
 """
 
 from __future__ import annotations
@@ -57,9 +59,9 @@ def measure(nodes: int, repeats: int) -> dict[str, float]:
     stepper = backward_stepper(fn(x))
 
     def move(i: int) -> None:
-        before = explorer.svg
+        before = explorer.graph.nodes
         slider.value = 0.5 if i % 2 else -0.5
-        assert explorer.svg != before and explorer.error is None
+        assert explorer.graph.nodes != before and explorer.error is None
 
     def step(i: int) -> None:
         stepper.play.value = 1 + i % (stepper.total - 1)

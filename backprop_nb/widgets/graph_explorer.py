@@ -34,7 +34,7 @@ from ..viz.dot import format_number, live_drawing
 from ._common import StaticFallbackBox, graph_html, html_table, make_slider, message_html, slider_value
 from .graph_canvas import GraphCanvas
 
-FLUID_NODE_LIMIT = 600
+FLUID_NODE_LIMIT = 300
 """Sliders update while dragging (``continuous_update=True``) for graphs up to this many tensors.
 
 The kernel's part of an update is the forward and backward pass and the new texts of the graph

@@ -1,0 +1,175 @@
+"""How fast a graph in the page follows a slider: key press → first change → repainted, in a real
+JupyterLab in headless Chromium.
+
+For a scalar MLP of 55 nodes and one of 499, it focuses a slider of ``graph_explorer`` and presses
+ArrowRight 20 times. In the page it records, for each press, the time from the key event to the
+first change inside the graph (a MutationObserver) and to the repaint after it (two animation
+frames later). The reference, measured in the same run on the same graphs: the old way, an
+``ipywidgets.HTML`` refilled with an SVG that Graphviz draws in the kernel on every change.
+
+Targets (issue 13): 55 nodes, first change median ≤ 30 ms and max ≤ 60 ms, repainted median
+≤ 50 ms; 499 nodes, repainted median ≤ 100 ms. Run by hand (about a minute):
+
+    python benchmarks/bench_browser_graph.py [--presses 20]
+
+Needs what tests/test_browser.py needs: jupyterlab, playwright and Debian's chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _jupyter_browser import CHROMIUM_ARGS, chromium_path, jupyter_lab, open_and_run_all
+
+SETUP = '''import ipywidgets as widgets
+import backprop_nb as bp
+from backprop_nb.widgets import graph_explorer
+from backprop_nb.widgets._common import graph_html
+
+
+def make_mlp(hidden1, hidden2):
+    """A scalar MLP 2 -> hidden1 -> hidden2 -> 1 with tanh, number by number, fixed weights."""
+
+    def mlp(x1, x2):
+        h = [(x1 * ((i * 7 % 11 - 5) / 10) + x2 * ((i * 3 % 7 - 3) / 10)).tanh() for i in range(hidden1)]
+        g = [sum((hi * ((i * 7 + j * 3) % 11 - 5) / 10 for i, hi in enumerate(h)), bp.tensor(0.0)).tanh()
+             for j in range(hidden2)]
+        out = sum((gj * ((j * 5 % 9 - 4) / 10) for j, gj in enumerate(g)), bp.tensor(0.0))
+        out.name = "out"
+        return out
+
+    return mlp
+
+
+def old_way(fn, cls):
+    """The reference: a slider and an HTML widget refilled with a kernel-drawn SVG on each change."""
+    slider = widgets.FloatSlider(value=0.0, min=-1, max=1, step=0.01, description="x1")
+    picture = widgets.HTML()
+
+    def draw(_=None):
+        x1 = bp.tensor(slider.value, requires_grad=True, name="x1")
+        out = fn(x1, bp.tensor(0.0, requires_grad=True, name="x2"))
+        out.backward()
+        picture.value = graph_html(bp.to_dot(out, edge_grads=True))
+
+    draw()
+    slider.observe(draw, names="value")
+    box = widgets.VBox([slider, picture])
+    box.add_class(cls)
+    return box
+'''
+
+GRAPHS = {"55 nodes": (3, 3), "499 nodes": (11, 12)}
+
+
+def cells() -> list[str]:
+    made = [SETUP]
+    for i, (hidden1, hidden2) in enumerate(GRAPHS.values()):
+        made.append(
+            f"live{i} = graph_explorer(make_mlp({hidden1}, {hidden2}), x1=(-1, 1, 0.01), x2=(-1, 1, 0.01))\n"
+            f'live{i}.add_class("bench-live{i}")\nlive{i}'
+        )
+        made.append(f'old_way(make_mlp({hidden1}, {hidden2}), "bench-old{i}")')
+    return made
+
+
+def write_notebook(folder: Path) -> Path:
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": f"c{i}",
+                "metadata": {},
+                "outputs": [],
+                "source": src,
+            }
+            for i, src in enumerate(cells())
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = folder / "bench_browser_graph.ipynb"
+    path.write_text(json.dumps(notebook))
+    return path
+
+
+INSTRUMENT_JS = """(scope) => {
+  const area = document.querySelector(scope);
+  const graph = area.querySelector('.bp-graph-viewport') || area.querySelector('.widget-html');
+  const record = {pressed: null, times: []};
+  window.__bench = record;
+  document.addEventListener('keydown', (e) => { record.pressed = e.timeStamp; record.first = null; }, true);
+  new MutationObserver(() => {
+    if (record.pressed === null || record.first !== null) return;
+    record.first = performance.now();
+    const pressed = record.pressed, first = record.first;
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      record.times.push([first - pressed, performance.now() - pressed]);
+    }));
+  }).observe(graph, {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+
+
+def measure(page, scope: str, presses: int) -> tuple[list[float], list[float]]:
+    """Press ArrowRight ``presses`` times on the first slider in ``scope``: (first change, repainted) in ms."""
+    page.locator(scope).scroll_into_view_if_needed()
+    page.evaluate(INSTRUMENT_JS, scope)
+    page.locator(f"{scope} .widget-slider .noUi-handle").first.focus()
+    for n in range(1, presses + 1):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => window.__bench.times.length >= {n}", timeout=30_000)
+        page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=30_000)
+        time.sleep(0.1)
+    times = page.evaluate("() => window.__bench.times")
+    return [t[0] for t in times], [t[1] for t in times]
+
+
+def summary(values: list[float]) -> str:
+    return f"median {statistics.median(values):6.1f}  max {max(values):6.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presses", type=int, default=20)
+    args = parser.parse_args()
+    chromium = chromium_path()
+    if chromium is None:
+        sys.exit("no Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        jupyter_lab([write_notebook(Path(tmp))]) as lab,
+        sync_playwright() as pw,
+    ):
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        open_and_run_all(page, lab, "bench_browser_graph.ipynb")
+        page.wait_for_selector(".bench-old1 svg", timeout=180_000)
+        page.wait_for_function(
+            "() => document.querySelector('.bench-live1 svg text') !== null", timeout=180_000
+        )
+        print(
+            f"key press → graph changed / repainted, ms, over {args.presses} presses (JupyterLab, headless Chromium)"
+        )
+        for i, name in enumerate(GRAPHS):
+            live_first, live_paint = measure(page, f".bench-live{i}", args.presses)
+            old_first, old_paint = measure(page, f".bench-old{i}", args.presses)
+            ratio = statistics.median(live_paint) / statistics.median(old_paint)
+            print(f"{name:>9}  live: first change {summary(live_first)} | repainted {summary(live_paint)}")
+            print(f"{'':>9}  old:  first change {summary(old_first)} | repainted {summary(old_paint)}")
+            print(f"{'':>9}  live / old, median repainted: {ratio:.2f}")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
