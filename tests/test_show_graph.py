@@ -12,7 +12,7 @@ from IPython.core.formatters import DisplayFormatter
 
 import backprop_nb as bp
 from backprop_nb.viz import style
-from backprop_nb.viz.graph_view import GraphView, show_graph
+from backprop_nb.viz.graph_view import FIT_WIDTH_PX, GraphView, show_graph
 from backprop_nb.viz.render import RenderError, use_renderer
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -172,3 +172,32 @@ def test_bad_options_fail_when_show_graph_is_called():
         show_graph(lecture_f(), rankdir="diagonal")
     with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         show_graph(lecture_f(), colour=True)
+
+
+def wide_root(links=30):
+    """A chain of ``links`` ops: a picture thousands of pixels wide."""
+    x = bp.tensor(1.0, requires_grad=True, name="x")
+    for _ in range(links):
+        x = x * 1.01
+    x.backward()
+    return x
+
+
+@pytest.mark.parametrize("choice", RENDERERS)
+def test_a_picture_wider_than_the_page_is_drawn_at_the_page_width(choice):
+    with use_renderer(choice):
+        wide = show_graph(wide_root())
+        svg = wide._repr_mimebundle_()["image/svg+xml"]
+        full = show_graph(wide_root(), fit=False).svg()
+        small = show_graph(lecture_f()).svg()
+    root = ET.fromstring(svg)
+    assert (root.get("width"), root.get("height")) == ("100%", "100%")  # the viewer gives it the page width
+    assert root.get("viewBox") == ET.fromstring(full).get("viewBox")  # the same picture, every label kept
+    assert float(ET.fromstring(full).get("width").removesuffix("pt")) * 4 / 3 > FIT_WIDTH_PX
+    assert texts(groups(svg, "node")["n0"]) == texts(groups(full, "node")["n0"])
+    assert ET.fromstring(small).get("width").endswith("pt")  # narrower than the page: its own size
+
+
+def test_fit_takes_true_or_false():
+    with pytest.raises(TypeError, match="fit must be True or False, not 'no'"):
+        show_graph(lecture_f(), fit="no")

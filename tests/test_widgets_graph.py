@@ -10,7 +10,7 @@ import backprop_nb as bp
 from backprop_nb.viz import style
 from backprop_nb.viz.render import use_renderer
 from backprop_nb.widgets import backward_stepper, graph_explorer
-from backprop_nb.widgets._common import STATIC_NOTE, html_table, lr_slider, make_slider
+from backprop_nb.widgets._common import STATIC_NOTE, html_table, lr_slider, make_slider, slider_value
 from backprop_nb.widgets.graph_explorer import FLUID_NODE_LIMIT
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz `dot` not on PATH")
@@ -496,3 +496,54 @@ def test_every_elementwise_flag_is_right():
         "Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Neg", "Exp", "Log",
         "Sin", "Cos", "Tanh", "Sigmoid", "ReLU", "Sqrt", "Abs",
     }  # fmt: skip
+
+
+# ----- numbers a student can trust, and arguments checked (issue 12) --------------------------
+def test_a_slider_value_is_snapped_to_its_step_before_use():
+    """The browser computes min + k·step: typing 0 on a (-1, 2) slider gives -1.1e-16, not 0."""
+    explorer = graph_explorer(lambda x, y: x * y, x=2, y=(-1, 2))
+    explorer.sliders["y"].value = 0.5
+    explorer.sliders["y"].value = -1.1102230246251565e-16  # what the page sends after typing 0
+    assert explorer.values["y"] == 0.0 and explorer._inputs["y"].item() == 0.0
+    assert explorer.grads["x"] == 0.0 and "y = 0" in explorer.graph.nodes["n1"]["texts"]
+    assert slider_value(widgets.FloatSlider(value=0.30000000000000004, min=0, max=1, step=0.1)) == 0.3
+    log = widgets.FloatLogSlider(value=10**0.05 * (1 + 1e-13), min=-4, max=2, step=0.05)
+    assert slider_value(log) == 10**0.05
+    assert slider_value(widgets.BoundedFloatText(value=0.123456789)) == 0.123456789  # no step: as it is
+
+
+def test_explorer_of_an_output_no_input_reaches_shows_no_gradients():
+    explorer = graph_explorer(lambda x: bp.tensor(3.0), x=1)
+    assert explorer.grads == {"x": None} and explorer.output.item() == 3.0
+    assert "∂out/∂x = —" in explorer._text_summary()
+    explorer.sliders["x"].value = 2.0
+    assert explorer.error is None and explorer.grads == {"x": None}
+
+
+def test_stepper_checks_interval_ms_and_takes_numpy_integers():
+    root = lecture_f(*leaves(-2.0, 5.0, -4.0))
+    with pytest.raises(ValueError, match="interval_ms must be at least 1"):
+        backward_stepper(root, interval_ms=-5)
+    for wrong in ("500", 0.5, True, None):
+        with pytest.raises(TypeError, match="interval_ms must be a whole number"):
+            backward_stepper(root, interval_ms=wrong)
+    assert backward_stepper(root, interval_ms=np.int64(300)).play.interval == 300
+
+
+def test_slider_specs_take_numpy_numbers_and_name_a_bad_start():
+    slider = make_slider("x", (np.int64(-1), np.float32(2.0), np.float64(0.5)), np.int64(0))
+    assert (slider.min, slider.max, slider.step, slider.value) == (-1.0, 2.0, 0.5, 0.0)
+    assert make_slider("x", np.int64(-2)).value == -2.0
+    with pytest.raises(TypeError, match="slider 'x': the starting value must be a finite number, not 'a'"):
+        make_slider("x", (-1, 2), "a")
+    with pytest.raises(ValueError, match="slider 'x': the starting value must be a finite number, not nan"):
+        make_slider("x", float("nan"))
+
+
+def test_stepper_text_keeps_one_height_so_the_graph_stays_put():
+    stepper = backward_stepper(lecture_f(*leaves(-2.0, 5.0, -4.0)))
+    height = stepper.text.layout.height
+    assert height and height.endswith("em")
+    stepper.next.click()
+    stepper.next.click()  # a step with two contributions: more lines than the first
+    assert stepper.step_text.count("\n") >= 2 and stepper.text.layout.height == height

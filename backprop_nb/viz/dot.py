@@ -101,12 +101,12 @@ def mean_abs(array: np.ndarray) -> float:
 
 
 def number_slot(_value: float, precision: int) -> str:
-    """Text as wide as any number ``format_number`` writes at ``precision`` ("-1.234e-10" at 4).
+    """Text as wide as any number ``format_number`` writes at ``precision`` ("-1.234e-100" at 4).
 
-    Digits are the widest characters of a number in Helvetica, so ``precision + 6`` zeros
+    Digits are the widest characters of a number in Helvetica, so ``precision + 7`` zeros
     reserve room for a sign, the digits, a point and an exponent (or "nan", "-inf").
     """
-    return "0" * (precision + 6)
+    return "0" * (precision + 7)
 
 
 def printable(text: Any) -> str:

@@ -136,6 +136,8 @@ def make_slider(name: str, spec: Any, start: Any = None, log: bool = False) -> w
         return spec
     if log:
         return _log_slider(name, spec, start)
+    if isinstance(spec, numbers.Real) and not isinstance(spec, bool) and not math.isfinite(spec):
+        raise ValueError(f"slider {name!r}: the starting value must be a finite number, not {spec!r}")
     if _is_number(spec):
         low, high, step = _range_around(float(spec))
         start = spec
@@ -143,7 +145,9 @@ def make_slider(name: str, spec: Any, start: Any = None, log: bool = False) -> w
         low, high, step = _check_range(name, spec)
         if start is None:
             start = _middle(low, high, step)
-        elif not _is_number(start) or not low <= start <= high:
+        elif not _is_number(start):
+            raise TypeError(f"slider {name!r}: the starting value must be a finite number, not {start!r}")
+        elif not low <= start <= high:
             raise ValueError(
                 f"slider {name!r}: the starting value {start!r} is outside the range {low} … {high}"
             )
