@@ -13,6 +13,7 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from _jupyter_browser import (
     CHROMIUM_ARGS,
@@ -222,6 +223,21 @@ def test_graphs_in_jupyterlab(browser, tmp_path):
             assert page.evaluate(HIGHLIGHTED_NODES_JS, STEPPER) == ["n0"]  # x, the last leaf
             assert "grad 3" in svg_texts(page, STEPPER)  # ∂f/∂z
             assert max_movement(stepper_boxes, page.evaluate(NODE_BOXES_JS, STEPPER)) == 0
+
+            # a change of structure lays the graph out again: the nodes glide to their new places
+            branchy = ".bp-branchy-explorer"
+            wait_svg_text(page, branchy, "1", timeout_ms=30_000)
+            page.locator(f"{branchy} .widget-slider .widget-readout").first.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type("-0.5")
+            page.keyboard.press("Enter")
+            wait_svg_text(page, branchy, "exp")
+            assert {"x = -0.5", format_number(np.exp(-1.0)), "exp"} <= set(svg_texts(page, branchy))
+            page.wait_for_function(  # the glide ends with every box in its laid-out place
+                "(s) => [...document.querySelectorAll(s + ' g[data-node]')].every(g => !g.style.transform)",
+                arg=branchy,
+                timeout=5_000,
+            )
 
             # the static picture wider than the page is drawn at the page's width
             picture = page.locator(".jp-RenderedSVG img").last
