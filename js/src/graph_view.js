@@ -98,8 +98,9 @@ class GraphView {
     this.shownLayout = null;
     this.mode = "fit"; // "fit" or a fixed scale
     this.scale = 1;
-    this.nodes = new Map();
-    this.edges = new Map();
+    this.nodes = new Map(); // node id -> its parts (nodeParts)
+    this.nodeOfGroup = new Map(); // <g> -> the same parts, for hovering
+    this.edges = new Map(); // "tail->head" -> its arrows' parts, in the SVG's order
     this.listen();
   }
 
@@ -140,9 +141,11 @@ class GraphView {
     this.svg = svg;
     this.shownLayout = layout;
     this.nodes = new Map();
+    this.nodeOfGroup = new Map();
     for (const g of svg.querySelectorAll("g.node")) {
       const title = g.querySelector("title");
       this.nodes.set(title.textContent, nodeParts(g));
+      this.nodeOfGroup.set(g, this.nodes.get(title.textContent));
       g.dataset.node = title.textContent; // n0, n1, …: the node ids of to_dot
       title.remove(); // the hover tip replaces the browser's own tooltip
     }
@@ -290,8 +293,7 @@ class GraphView {
   /** Under the pointer, a box's value and gradient to full precision. */
   hover(event) {
     const g = event.target.closest?.("g.node");
-    const node = g && [...this.nodes.values()].find((n) => n.g === g);
-    const tip = node?.look?.tip;
+    const tip = g && this.nodeOfGroup.get(g)?.look?.tip;
     if (!tip) {
       this.tip.hidden = true;
       return;
