@@ -4,8 +4,10 @@ JupyterLab in headless Chromium.
 For a scalar MLP of 55 nodes and one of 499, it focuses a slider of ``graph_explorer`` and presses
 ArrowRight 20 times. In the page it records, for each press, the time from the key event to the
 first change inside the graph (a MutationObserver) and to the repaint after it (two animation
-frames later). The reference, measured in the same run on the same graphs: the old way, an
-``ipywidgets.HTML`` refilled with an SVG that Graphviz draws in the kernel on every change.
+frames later). The references, measured in the same run: the old way on the same graphs, an
+``ipywidgets.HTML`` refilled with an SVG that Graphviz draws in the kernel on every change; and
+the floor, a slider whose kernel callback only writes its value into an ``ipywidgets.HTML`` (the
+round trip page → kernel → page that every widget pays).
 
 Targets (issue 13): 55 nodes, first change median ≤ 30 ms and max ≤ 60 ms, repainted median
 ≤ 50 ms; 499 nodes, repainted median ≤ 100 ms. Run by hand (about a minute):
@@ -48,6 +50,16 @@ def make_mlp(hidden1, hidden2):
     return mlp
 
 
+def floor(cls):
+    """The round trip alone: a slider whose callback writes its value into an HTML widget."""
+    slider = widgets.FloatSlider(value=0.0, min=-1, max=1, step=0.01, description="x1")
+    echo = widgets.HTML("0.0")
+    slider.observe(lambda change: setattr(echo, "value", str(change["new"])), names="value")
+    box = widgets.VBox([slider, echo])
+    box.add_class(cls)
+    return box
+
+
 def old_way(fn, cls):
     """The reference: a slider and an HTML widget refilled with a kernel-drawn SVG on each change."""
     slider = widgets.FloatSlider(value=0.0, min=-1, max=1, step=0.01, description="x1")
@@ -70,7 +82,7 @@ GRAPHS = {"55 nodes": (3, 3), "499 nodes": (11, 12)}
 
 
 def cells() -> list[str]:
-    made = [SETUP]
+    made = [SETUP, 'floor("bench-floor")']
     for i, (hidden1, hidden2) in enumerate(GRAPHS.values()):
         made.append(
             f"live{i} = graph_explorer(make_mlp({hidden1}, {hidden2}), x1=(-1, 1, 0.01), x2=(-1, 1, 0.01))\n"
@@ -161,6 +173,8 @@ def main() -> None:
         print(
             f"key press → graph changed / repainted, ms, over {args.presses} presses (JupyterLab, headless Chromium)"
         )
+        floor_first, floor_paint = measure(page, ".bench-floor", args.presses)
+        print(f"{'floor':>9}  echo: first change {summary(floor_first)} | repainted {summary(floor_paint)}")
         for i, name in enumerate(GRAPHS):
             live_first, live_paint = measure(page, f".bench-live{i}", args.presses)
             old_first, old_paint = measure(page, f".bench-old{i}", args.presses)

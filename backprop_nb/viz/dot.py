@@ -23,6 +23,10 @@ cannot change the DOT or the SVG. Graphviz reads backslash sequences (``\\n``, `
 and HTML entities (``&amp;``) inside plain and record labels, so those are escaped too; control
 characters show as their Python escapes (a newline as ``\\n``); runs of spaces may show as one.
 The labels are plain or record labels, never HTML-like ones, which the in-process renderer drops.
+
+The widgets draw their graphs in the page and keep the layout while the numbers change:
+:func:`live_drawing` gives them the same picture split into a layout (every number a fixed-width
+slot) and what each box and arrow shows, written by the same code as ``to_dot``'s labels.
 """
 
 from __future__ import annotations
