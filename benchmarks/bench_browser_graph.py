@@ -30,10 +30,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from _jupyter_browser import CHROMIUM_ARGS, chromium_path, jupyter_lab, open_and_run_all
 
-SETUP = '''import ipywidgets as widgets
+SETUP = '''import functools
+
+import ipywidgets as widgets
 import backprop_nb as bp
+import backprop_nb.widgets.graph_explorer as explorer_module
+from backprop_nb.viz.dot import live_drawing
 from backprop_nb.widgets import graph_explorer
 from backprop_nb.widgets._common import graph_html
+
+# every node drawn (to_dot draws the last 150 by default), so that 499 nodes means 499 boxes
+explorer_module.live_drawing = functools.partial(live_drawing, max_nodes=None)
 
 
 def make_mlp(hidden1, hidden2):
@@ -69,7 +76,7 @@ def old_way(fn, cls):
         x1 = bp.tensor(slider.value, requires_grad=True, name="x1")
         out = fn(x1, bp.tensor(0.0, requires_grad=True, name="x2"))
         out.backward()
-        picture.value = graph_html(bp.to_dot(out, edge_grads=True))
+        picture.value = graph_html(bp.to_dot(out, edge_grads=True, max_nodes=None))
 
     draw()
     slider.observe(draw, names="value")
@@ -182,6 +189,10 @@ def main() -> None:
             print(f"{name:>9}  live: first change {summary(live_first)} | repainted {summary(live_paint)}")
             print(f"{'':>9}  old:  first change {summary(old_first)} | repainted {summary(old_paint)}")
             print(f"{'':>9}  live / old, median repainted: {ratio:.2f}")
+            updates = page.evaluate(
+                f"() => performance.getEntriesByName('bp-graph-update').map(e => e.duration).slice(-{args.presses})"
+            )
+            print(f"{'':>9}  of which the page's update of texts and colours: {summary(updates)}")
         browser.close()
 
 
