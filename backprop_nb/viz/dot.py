@@ -118,7 +118,7 @@ def printable(text: Any) -> str:
     text = str(text)
     if text.isprintable():  # nearly always: skip the character-by-character copy
         return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def escape(text: Any, record: bool = True) -> str:
@@ -551,14 +551,14 @@ class _Picture:
         parent = arrow.uses[0][0].op.parents[arrow.uses[0][1]]
         if self.looks is not None and grad is None and self.edge_labels and parent.requires_grad:
             grad = self.gradient_line(arrow, number_slot, reserve=parent)  # room for a gradient to come
-        lines = [grad] if grad is not None else []
+        notes = []
         if self.broadcast:
-            notes = dict.fromkeys(note for c, i in arrow.uses if (note := broadcast_note(c, i)))
-            lines += notes
+            notes = list(dict.fromkeys(note for c, i in arrow.uses if (note := broadcast_note(c, i))))
             self.arrow_texts |= {"broadcast"} if notes else set()
-        if self.looks is not None:
+        lines = ([grad] if grad is not None else []) + notes
+        if self.looks is not None:  # the gradient itself where the layout has its slot ("" until it comes)
             shown = [self.gradient_line(arrow, format_number) or ""] if grad is not None else []
-            texts = [printable(line) for line in shown + lines[len(shown) :]]
+            texts = [printable(line) for line in shown + notes]
             self.looks["edges"].append(
                 {"tail": arrow.source.node_id, "head": arrow.target.node_id, "texts": texts}
             )
