@@ -118,9 +118,8 @@ class GraphExplorer(StaticFallbackBox):
     def _show(self, out: Tensor) -> None:
         self.output = out
         self.grads = {name: None if t.grad is None else float(t.grad) for name, t in self._inputs.items()}
-        drawing = live_drawing(out, edge_grads=self._steps)
-        self._drawing = drawing
-        self.graph.show(drawing)
+        self._drawing = live_drawing(out, edge_grads=self._steps)
+        self.graph.show(self._drawing)
         self.table.value = self._table_html()
 
     def _on_change(self, _change: dict[str, Any]) -> None:

@@ -139,9 +139,8 @@ class BackwardStepper(StaticFallbackBox):
         while len(self._steps) < index:
             self._steps.append(next(self._walk))
         self._grads, received = self._gradients_after(index)
-        drawing = self._draw(index)
-        self._drawing = drawing
-        self.graph.show(drawing)
+        self._drawing = self._draw(index)
+        self.graph.show(self._drawing)
         lines = self._describe(index, received)
         self.step_text = "\n".join(lines)
         self.text.value = "<br>".join(html.escape(line).replace("  ", "&nbsp;&nbsp;") for line in lines)
