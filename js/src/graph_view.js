@@ -18,12 +18,12 @@ const PX_PER_PT = 4 / 3; // Graphviz sizes its SVG in points
 const GLIDE_MS = 350; // the transition when the layout changes
 const SHAPES = "polygon, polyline, path, ellipse";
 
-let vizReady = null;
+const SHARED = "__backprop_nb_viz__"; // every widget loads its own copy of this module: share one Graphviz
 
-/** The Graphviz instance, loaded (WebAssembly compiled) once per page. */
+/** The Graphviz instance, loaded (its WebAssembly compiled) once per page. */
 export function viz() {
-  vizReady ??= instance();
-  return vizReady;
+  globalThis[SHARED] ??= instance();
+  return globalThis[SHARED];
 }
 
 /** SVG text of a DOT graph, drawn in this page. */
