@@ -12,7 +12,7 @@ from IPython.core.formatters import DisplayFormatter
 
 import backprop_nb as bp
 from backprop_nb.viz import style
-from backprop_nb.viz.graph_view import FIT_WIDTH_PX, GraphView, show_graph
+from backprop_nb.viz.graph_view import FIT_WIDTH_PX, GraphView, fit_width, show_graph
 from backprop_nb.viz.render import RenderError, use_renderer
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -201,3 +201,10 @@ def test_a_picture_wider_than_the_page_is_drawn_at_the_page_width(choice):
 def test_fit_takes_true_or_false():
     with pytest.raises(TypeError, match="fit must be True or False, not 'no'"):
         show_graph(lecture_f(), fit="no")
+
+
+def test_an_inline_picture_shrinks_to_its_container_keeping_its_proportions():
+    svg = show_graph(wide_root(), fit=False).svg()
+    inline = fit_width(svg, inline=True)
+    assert inline.count('style="max-width:100%;height:auto"') == 1
+    assert ET.fromstring(inline).get("width") == ET.fromstring(svg).get("width")  # its proportions kept

@@ -108,12 +108,16 @@ class GraphView:
         return f"<GraphView of {nodes} node{'s' if nodes != 1 else ''}: .source is its DOT text>"
 
 
-def fit_width(svg: str, max_px: float = FIT_WIDTH_PX) -> str:
+def fit_width(svg: str, max_px: float = FIT_WIDTH_PX, inline: bool = False) -> str:
     """``svg`` (from Graphviz) sized to the page's width if it is wider than ``max_px`` pixels.
 
-    Its width and height become 100%: with only the proportions of its ``viewBox`` left, an
-    image takes the width of the column it is in, and an inline SVG its container's.
+    As an image (how Jupyter shows ``image/svg+xml``) its width and height become 100%: with
+    only the proportions of its ``viewBox`` left, it takes the width of the column it is in.
+    ``inline`` (an ``<svg>`` inside HTML) it gets the style ``max-width:100%; height:auto``
+    instead, which shrinks it to its container keeping its proportions.
     """
+    if inline:
+        return svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
     size = _SVG_SIZE.search(svg)
     if size is None or float(size[1]) * 4 / 3 <= max_px:  # 1 pt = 4/3 px
         return svg

@@ -71,7 +71,7 @@ def graph_html(dot_source: str) -> str:
         svg = svg_for_html(render_svg(dot_source))
     except RenderError as error:
         return message_html(f"No graph picture: {error}", kind="error")
-    return f'<div class="backprop-nb-graph">{fit_width(svg)}</div>'
+    return f'<div class="backprop-nb-graph">{fit_width(svg, inline=True)}</div>'
 
 
 def message_html(text: str, kind: str = "info") -> str:
