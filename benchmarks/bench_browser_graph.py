@@ -31,15 +31,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from _jupyter_browser import CHROMIUM_ARGS, chromium_path, jupyter_lab, open_and_run_all
 
 SETUP = '''import functools
+import importlib
+import operator
 
 import ipywidgets as widgets
 import backprop_nb as bp
-import backprop_nb.widgets.graph_explorer as explorer_module
 from backprop_nb.viz.dot import live_drawing
 from backprop_nb.widgets import graph_explorer
 from backprop_nb.widgets._common import graph_html
 
 # every node drawn (to_dot draws the last 150 by default), so that 499 nodes means 499 boxes
+# (the module by its name: the package's attribute graph_explorer is the function)
+explorer_module = importlib.import_module("backprop_nb.widgets.graph_explorer")
 explorer_module.live_drawing = functools.partial(live_drawing, max_nodes=None)
 
 
@@ -48,9 +51,9 @@ def make_mlp(hidden1, hidden2):
 
     def mlp(x1, x2):
         h = [(x1 * ((i * 7 % 11 - 5) / 10) + x2 * ((i * 3 % 7 - 3) / 10)).tanh() for i in range(hidden1)]
-        g = [sum((hi * ((i * 7 + j * 3) % 11 - 5) / 10 for i, hi in enumerate(h)), bp.tensor(0.0)).tanh()
+        g = [functools.reduce(operator.add, (hi * (((i * 7 + j * 3) % 11 - 5) / 10) for i, hi in enumerate(h))).tanh()
              for j in range(hidden2)]
-        out = sum((gj * ((j * 5 % 9 - 4) / 10) for j, gj in enumerate(g)), bp.tensor(0.0))
+        out = functools.reduce(operator.add, (gj * ((j * 5 % 9 - 4) / 10) for j, gj in enumerate(g)))
         out.name = "out"
         return out
 
@@ -177,6 +180,9 @@ def main() -> None:
         page.wait_for_function(
             "() => document.querySelector('.bench-live1 svg text') !== null", timeout=180_000
         )
+        for i, name in enumerate(GRAPHS):  # every node drawn, in both ways
+            boxes = f"() => document.querySelectorAll('.bench-live{i} g.node').length"
+            assert page.evaluate(boxes) == int(name.split()[0]), (name, page.evaluate(boxes))
         print(
             f"key press → graph changed / repainted, ms, over {args.presses} presses (JupyterLab, headless Chromium)"
         )
