@@ -183,24 +183,25 @@ def _wait_until_up(url: str | None, port: int, timeout: float, proc: subprocess.
 
 
 def _stop(proc: subprocess.Popen, lab: Lab) -> None:
-    """POST /api/shutdown (stops the kernels too); then SIGTERM, SIGKILL to our server's process group."""
-    try:
-        if lab.ui == "voila":
-            raise OSError("Voilà has no shutdown API")
+    """POST /api/shutdown (stops the kernels too; Voilà has no such call, its kernel ends with it),
+    then SIGTERM, SIGKILL to our server's process group if it is still running."""
+    if lab.ui != "voila":
         request = urllib.request.Request(
             f"{lab.base}/api/shutdown", method="POST", headers={"Authorization": f"token {lab.token}"}
         )
-        urllib.request.urlopen(request, timeout=5).close()
-        proc.wait(timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            urllib.request.urlopen(request, timeout=5).close()
+            proc.wait(timeout=20)
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)  # the group of the server we started (start_new_session)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)  # the group of the server we started (start_new_session)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 # ----- driving the page ---------------------------------------------------------------------------
