@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .errors import GradError, ShapeError
-from .modes import check_finite, settings
+from .modes import check_finite, current_settings
 
 if TYPE_CHECKING:
     from .ops import Op
@@ -185,7 +185,7 @@ def backward_steps(root: Tensor, grad: Any = None) -> Iterator[BackwardStep]:
     appear. The walk writes no ``.grad``: ``Tensor.backward`` does that with each step.
     """
     pending = {root: seed_gradient(root, grad)}  # tensor -> its gradient so far
-    check_anomaly = settings.detect_anomaly
+    check_anomaly = current_settings().detect_anomaly
     for node in reversed(topological_order(root)):
         upstream = pending.pop(node, None)
         if upstream is None:

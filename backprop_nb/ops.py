@@ -41,7 +41,7 @@ import numpy as np
 from numpy import float64, ndarray
 
 from .errors import ShapeError
-from .modes import check_finite, settings
+from .modes import check_finite, current_settings
 from .tensor import Tensor
 
 _from_op = Tensor._from_op
@@ -141,6 +141,7 @@ class Op:
         needs = tuple(requires)
         # ops share one tuple per pattern, e.g. (True, False): fewer objects for the garbage collector
         op.needs_input_grad = needs = _SHARED_NEEDS.setdefault(needs, needs)
+        settings = current_settings()
         record = settings.grad_enabled and True in needs
         op.parents = parents if record else ()
         op.saved_tensors = ()

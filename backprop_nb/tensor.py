@@ -29,7 +29,7 @@ import numpy as np
 # (numpy's module has a __getattr__).
 from numpy import ndarray
 
-from .modes import settings
+from .modes import current_settings
 
 _node_ids = itertools.count()
 """Every tensor gets the next number when it is created: a deterministic id (``id()`` changes
@@ -92,7 +92,7 @@ class Tensor:
         self.name = name
         self.op = None
         self._id = next(_node_ids)
-        self._scope = settings.scope
+        self._scope = current_settings().scope
 
     @classmethod
     def _from_op(cls, data: np.ndarray | np.float64, op: Any) -> Tensor:
@@ -104,7 +104,7 @@ class Tensor:
         out.name = None
         out.op = op
         out._id = next(_node_ids)
-        out._scope = settings.scope
+        out._scope = current_settings().scope
         return out
 
     # ----- value and gradient ------------------------------------------------------------

@@ -11,7 +11,7 @@ import backprop_nb as bp
 from backprop_nb import nn
 from backprop_nb.errors import ShapeError
 from backprop_nb.graph import topological_order
-from backprop_nb.modes import settings
+from backprop_nb.modes import current_settings
 from backprop_nb.ops import Linear as LinearOp
 
 
@@ -257,7 +257,7 @@ def _scopes_by_label(out):
 def test_a_layer_called_alone_is_its_own_scope():
     out = nn.Linear(2, 3, seed=0)(bp.tensor([[1.0, 2.0]]))
     assert out._scope == ("Linear(2→3)",)
-    assert settings.scope == ()
+    assert current_settings().scope == ()
 
 
 def test_scopes_name_each_layer_by_path_and_description():
@@ -267,7 +267,7 @@ def test_scopes_name_each_layer_by_path_and_description():
     assert out._scope == (top, "2: Linear(4→3)")
     assert out.op.parents[0]._scope == (top, "1: ReLU")
     assert out.op.parents[0].op.parents[0]._scope == (top, "0: Linear(2→4)")
-    assert settings.scope == ()
+    assert current_settings().scope == ()
 
 
 def test_scopes_of_nested_modules_use_the_full_attribute_path():
@@ -346,7 +346,7 @@ def test_scope_names_follow_changes_of_the_module_tree():
 def test_scope_is_restored_when_forward_raises():
     with pytest.raises(ShapeError):
         nn.MLP([2, 3, 1], seed=0)(bp.tensor([[1.0, 2.0, 3.0]]))
-    assert settings.scope == ()
+    assert current_settings().scope == ()
     assert nn.Linear(2, 3).scope_name() == "Linear(2→3)"
 
 

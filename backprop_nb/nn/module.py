@@ -38,6 +38,7 @@ messages of a module that gets an input of the wrong shape.
 
 from __future__ import annotations
 
+import contextvars
 import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -70,8 +71,16 @@ def to_tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+_call_paths: contextvars.ContextVar[dict[int, str] | None] = contextvars.ContextVar(
+    "backprop_nb_module_call_paths", default=None
+)
+"""While a module runs in this thread: the attribute path of every module of the outermost model
+called, keyed by id(module) (unique while the call runs). Per thread, like the engine's settings
+(see :mod:`backprop_nb.modes`): two threads calling two models do not see each other's paths."""
+
+
 class _CallState:
-    """While a module runs: the attribute path of every module of the outermost model called.
+    """The module paths of each model, kept between calls (shared by all threads: a cache).
 
     Finding the paths walks the whole module tree, which would cost every training step a few
     percent, so they are kept: ``known_paths`` maps id(model) → (weak reference to the model,
@@ -80,7 +89,6 @@ class _CallState:
     """
 
     def __init__(self) -> None:
-        self.paths: dict[int, str] | None = None  # keyed by id(module): unique while the call runs
         self.tree_version = 0
         self.known_paths: dict[int, tuple[weakref.ref[Module], dict[int, str]]] = {}
         self.known_version = 0  # the tree_version known_paths were found at
@@ -147,14 +155,14 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` inside ``bp.scope(self.scope_name())`` (see the module docstring)."""
-        outer = _calls.paths
+        outer = _call_paths.get()
         if outer is None or id(self) not in outer:  # the outermost model, or a module not in it
-            _calls.paths = self._module_paths()
+            _call_paths.set(self._module_paths())
         try:
             with scope(self.scope_name()):
                 return self.forward(*args, **kwargs)
         finally:
-            _calls.paths = outer
+            _call_paths.set(outer)
 
     def _module_paths(self) -> dict[int, str]:
         """id → attribute path of every module in this one's tree, as ``named_modules()`` gives them.
@@ -176,7 +184,8 @@ class Module:
 
     def scope_name(self) -> str:
         """The name of this module's scope: ``"<path>: <describe()>"`` inside a model's call."""
-        path = _calls.paths.get(id(self), "") if _calls.paths else ""
+        paths = _call_paths.get()
+        path = paths.get(id(self), "") if paths else ""
         return f"{path}: {self.describe()}" if path else self.describe()
 
     def check_last_dim(self, x: Tensor, size: int) -> None:
