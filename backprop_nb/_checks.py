@@ -39,3 +39,24 @@ def non_negative(name: str, value: object) -> float:
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return value
+
+
+def flag(name: str, value: object) -> bool:
+    """``value`` as a bool: True or False (numpy bools too); anything else is a TypeError.
+
+    ``bool("False")`` is True, so a string or a number is refused rather than converted.
+    """
+    if value is True or value is False:
+        return value
+    import numpy as np  # here: the module's other checks need no numpy
+
+    if not isinstance(value, np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def optional_text(name: str, value: object) -> str | None:
+    """``value`` if it is a str or None, else a TypeError naming the argument."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a str or None, got a {type(value).__name__}: {value!r}")
+    return value

@@ -16,10 +16,13 @@ of PyTorch's ``torch.autograd.Function``::
 the op (and the op its inputs, ``op.parents``). Write your own gate the same way and it joins
 the engine like any built-in one.
 
-A tensor holding a single number (shape ``()``) reaches ``forward`` as a numpy scalar
-(``np.float64``), not a 0-d array: numpy computes with those several times faster, it returns
-them itself for 0-d results (the result's tensor keeps them so, see ``Tensor.data``), and they
-work in every numpy expression a 0-d array does. A gate must not write into its inputs anyway.
+``forward`` gets the arrays the input tensors hold, not copies: what it saves for backward
+sees later in-place changes to them, for every shape (see "Changing values between forward
+and backward" in ``Tensor``). A one-number result of an op reaches the next gates as a numpy
+scalar (``np.float64``), not a 0-d array: numpy computes with those several times faster, it
+returns them itself for 0-d results (the result's tensor keeps them so, see ``Tensor.data``),
+and they work in every numpy expression a 0-d array does; a 0-d input you made yourself
+(``bp.tensor(2.0)``) arrives as its 0-d array. A gate must not write into its inputs.
 
 Broadcasting: an op's backward returns gradients of the *broadcast* shape; the graph walk sums
 them back to each input's shape in one place (:func:`backprop_nb.graph.unbroadcast`).
@@ -129,15 +132,13 @@ class Op:
         op = cls()
         op.params = params or _NO_PARAMS  # one shared empty mapping: most ops take no keywords
         # One pass over the inputs collects what the op needs from each (a plain loop: cheaper
-        # than a comprehension or map for the one or two inputs most ops have). A value that is
-        # one number goes in as a numpy scalar (see the module docstring): results are kept as
-        # one already, and a 0-d array is unwrapped with ``a[()]``.
+        # than a comprehension or map for the one or two inputs most ops have). Each value goes
+        # in as the tensor holds it, never a copy (see the module docstring).
         requires = []
         arrays = []
         for p in parents:
             requires.append(p.requires_grad)
-            value = p._value
-            arrays.append(value[()] if type(value) is ndarray and value.ndim == 0 else value)
+            arrays.append(p._value)
         needs = tuple(requires)
         # ops share one tuple per pattern, e.g. (True, False): fewer objects for the garbage collector
         op.needs_input_grad = needs = _SHARED_NEEDS.setdefault(needs, needs)
