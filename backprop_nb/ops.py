@@ -34,6 +34,7 @@ the gradient evenly between tied elements.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -72,6 +73,16 @@ def _as_tensor(x: Any) -> Tensor:
 
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 _SHARED_NEEDS: dict[tuple[bool, ...], tuple[bool, ...]] = {}
+
+
+def _quiet_division() -> np.errstate:
+    """Compute x/0 = ±inf, 0/0 = nan and ln 0 = −inf without numpy's warnings (a new one per use)."""
+    return np.errstate(divide="ignore", invalid="ignore")
+
+
+def _is_broadcast_complaint(error: ValueError) -> bool:
+    """True for numpy's "operands could not be broadcast together …" (not a gate's own error)."""
+    return "could not be broadcast" in str(error)
 
 
 def _broadcastable(tensors: tuple[Tensor, ...]) -> bool:
@@ -154,9 +165,9 @@ class Op:
             shapes = " and ".join(str(p.shape) for p in parents)
             if isinstance(error, np.exceptions.AxisError):
                 raise ShapeError(f"{cls.__name__}: {error} (input shape {shapes})") from None
-            if not _broadcastable(parents):
+            if _is_broadcast_complaint(error) and not _broadcastable(parents):
                 raise ShapeError(f"{cls.__name__}: cannot broadcast shapes {shapes} together") from None
-            raise
+            raise  # a gate's own ValueError: its message says more than ours could
         if type(data) is not ndarray and type(data) is not float64:
             # numpy returns a one-number result as np.float64, which the tensor keeps as it is;
             # anything else (a plain number from a hand-written gate) becomes a float64 array
@@ -241,7 +252,10 @@ class Mul(Op):
 
 
 class Div(Op):
-    """a / b."""
+    """a / b. Dividing by 0 gives ±inf (0/0 gives nan), as in PyTorch, and its gradients too.
+
+    Those are the documented results, so numpy's warnings about them are not shown.
+    """
 
     label = "/"
     local_derivative = "∂(a/b)/∂a = 1/b,  ∂(a/b)/∂b = −a/b²"
@@ -249,10 +263,19 @@ class Div(Op):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.save_for_backward(a, b)
-        return a / b
+        if b.all():  # no zero divisor: the usual case, without the cost of np.errstate
+            return a / b
+        with _quiet_division():
+            return a / b
 
     def backward(self, grad_out: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         a, b = self.saved_tensors
+        if b.all():
+            return self._grads(grad_out, a, b)
+        with _quiet_division():
+            return self._grads(grad_out, a, b)
+
+    def _grads(self, grad_out: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return (
             grad_out / b if self.needs_input_grad[0] else None,
             -grad_out * a / (b * b) if self.needs_input_grad[1] else None,
@@ -387,7 +410,8 @@ class Exp(Op):
 
 
 class Log(Op):
-    """ln a (natural logarithm)."""
+    """ln a (natural logarithm). As in PyTorch, ln 0 = −inf (gradient inf) and ln of a negative
+    number is nan: the documented results, so numpy's warnings about them are not shown."""
 
     label = "log"
     local_derivative = "∂ln a/∂a = 1/a"
@@ -395,11 +419,17 @@ class Log(Op):
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.save_for_backward(a)
-        return np.log(a)
+        if (a > 0).all():  # the usual case, without the cost of np.errstate
+            return np.log(a)
+        with _quiet_division():
+            return np.log(a)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         (a,) = self.saved_tensors
-        return grad_out / a
+        if a.all():
+            return grad_out / a
+        with _quiet_division():
+            return grad_out / a
 
 
 class Sin(Op):
@@ -541,7 +571,10 @@ class Sum(Op):
 
 
 class Mean(Sum):
-    """Mean over ``axis``; backward shares the gradient equally, 1/n to each element."""
+    """Mean over ``axis``; backward shares the gradient equally, 1/n to each element.
+
+    The mean of no elements (an empty tensor, or an axis of length 0) is nan, with a warning.
+    """
 
     label = "mean"
     local_derivative = "∂(mean a)/∂aᵢ = 1/n"
@@ -549,9 +582,18 @@ class Mean(Sum):
     def forward(self, a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         total = super().forward(a, axis=axis, keepdims=keepdims)
         self.count = math.prod(a.shape[i] for i in self.axes)
+        if self.count == 0:
+            warnings.warn(
+                f"mean over no elements (input shape {a.shape}, axes {self.axes}) is nan",
+                RuntimeWarning,
+                stacklevel=4,  # the caller of t.mean() or bp.mean()
+            )
+            return total + np.nan
         return total / self.count
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        if self.count == 0:  # the input has no elements: nor has its gradient
+            return np.zeros(self.in_shape)
         return super().backward(grad_out / self.count)
 
 
