@@ -245,22 +245,31 @@ def _gradients_sent(
     return sent
 
 
-def broadcast_note(consumer: Tensor, index: int) -> str | None:
-    """The note "Σ over axis 0: (4,3) → (3,)" if argument ``index`` was broadcast by the op.
-
-    Backward then sums that argument's gradient over the stretched axes (the engine's
-    ``unbroadcast``). Applies to ops whose output has the broadcast shape of their inputs:
-    + − × ÷, maximum, a bias in linear, ….
-    """
-    if not consumer.op.parents[index].requires_grad:  # no gradient flows back to a constant
+def broadcast_shape(op: Op) -> tuple[int, ...] | None:
+    """The shape an op's inputs broadcast to; None for one input, or inputs that do not broadcast."""
+    shapes = [p.shape for p in op.parents]
+    if len(shapes) < 2:
         return None
-    shapes = [p.shape for p in consumer.op.parents]
     try:
-        full = np.broadcast_shapes(*shapes)
+        return np.broadcast_shapes(*shapes)
     except ValueError:
         return None
-    shape = shapes[index]
-    if len(shapes) < 2 or full != consumer.shape or shape == full:
+
+
+def broadcast_note(consumer: Tensor, index: int, full: tuple[int, ...] | None) -> str | None:
+    """The note "Σ over axis 0: (4,3) → (3,)" if argument ``index`` was broadcast by the op.
+
+    ``full`` is ``broadcast_shape(consumer.op)``, found once per op: an op with n inputs has n
+    arrows, and broadcasting all n shapes again for each would take time n². Backward sums a
+    broadcast argument's gradient over the stretched axes (the engine's ``unbroadcast``).
+    Applies to ops whose output has the broadcast shape of their inputs: + − × ÷, maximum, a
+    bias in linear, ….
+    """
+    argument = consumer.op.parents[index]
+    if not argument.requires_grad:  # no gradient flows back to a constant
+        return None
+    shape = argument.shape
+    if full is None or full != consumer.shape or shape == full:
         return None
     extra = len(full) - len(shape)
     axes = [*range(extra), *(extra + i for i, n in enumerate(shape) if n == 1 and full[extra + i] != 1)]
@@ -382,6 +391,13 @@ class _Picture:
     first_nan_value: Tensor | None
     first_nan_grad: Tensor | None
     arrow_texts: set[str] = field(default_factory=set)  # kinds of arrow text shown: style.ARROW_TEXT_MEANINGS
+    broadcast_shapes: dict[int, tuple[int, ...] | None] = field(default_factory=dict)  # by consumer id
+
+    def broadcast_shape_of(self, consumer: Tensor) -> tuple[int, ...] | None:
+        """``broadcast_shape(consumer.op)``, found once per op however many arrows enter it."""
+        if consumer._id not in self.broadcast_shapes:
+            self.broadcast_shapes[consumer._id] = broadcast_shape(consumer.op)
+        return self.broadcast_shapes[consumer._id]
 
     # -- nodes --
     def node(self, box: _Box) -> str:
@@ -468,7 +484,9 @@ class _Picture:
                 self.arrow_texts.add("mean_abs")
             self.arrow_texts.add("grad")
         if self.broadcast:
-            notes = dict.fromkeys(note for c, i in arrow.uses if (note := broadcast_note(c, i)))
+            notes = dict.fromkeys(
+                note for c, i in arrow.uses if (note := broadcast_note(c, i, self.broadcast_shape_of(c)))
+            )
             lines += notes
             self.arrow_texts |= {"broadcast"} if notes else set()
         label = _lines([escape(line, record=False) for line in lines])
