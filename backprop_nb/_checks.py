@@ -60,3 +60,22 @@ def optional_text(name: str, value: object) -> str | None:
     if value is not None and not isinstance(value, str):
         raise TypeError(f"{name} must be a str or None, got a {type(value).__name__}: {value!r}")
     return value
+
+
+def integer_in_range(name: str, value: object, minimum: int, maximum: int) -> int:
+    """An int (numpy integers too) from ``minimum`` to ``maximum``; the maximum keeps a typo
+    such as ``steps=10**9`` from hanging the kernel."""
+    value = integer(name, value, minimum)
+    if value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def interval(name: str, value: object) -> tuple[float, float]:
+    """A pair ``(low, high)`` of finite numbers with low < high, e.g. a plot's ``xlim``."""
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (low, high) of numbers, got {value!r}")
+    low, high = number(f"{name}[0]", value[0]), number(f"{name}[1]", value[1])
+    if not low < high:
+        raise ValueError(f"{name} must have low < high, got {value!r}")
+    return low, high

@@ -34,6 +34,7 @@ the gradient evenly between tied elements.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -44,6 +45,7 @@ import numpy as np
 # Read on every op: Python 3.11 cannot cache `np.<name>` (numpy's module has a __getattr__).
 from numpy import float64, ndarray
 
+from ._checks import flag
 from .errors import ShapeError
 from .modes import check_finite, current_settings
 from .tensor import Tensor
@@ -187,15 +189,27 @@ class Op:
         return f"<{type(self).__name__} op: {self.describe()}>"
 
 
+def _is_int(value: Any) -> bool:
+    """A Python or numpy integer, not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
 def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
     """Normalise an ``axis`` argument to a sorted tuple of non-negative axes."""
     if axis is None:
         return tuple(range(ndim))
-    axis = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
-    for a in axis:
+    axes = (axis,) if _is_int(axis) else tuple(axis) if isinstance(axis, tuple | list) else None
+    if axes is None or not all(_is_int(a) for a in axes):
+        raise TypeError(f"axis must be an int, a tuple of ints or None, got {axis!r}")
+    for a in axes:
         if not -ndim <= a < ndim:
             raise ShapeError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-    return tuple(sorted(a % ndim for a in axis))
+    return tuple(sorted(int(a) % ndim for a in axes))
+
+
+def _check_single_axis(axis: Any) -> None:
+    if not _is_int(axis):
+        raise TypeError(f"axis must be an int, got {axis!r}")
 
 
 def _expand_reduced(grad_out: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
@@ -562,9 +576,9 @@ class Sum(Op):
 
     def forward(self, a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _axes(axis, a.ndim)
-        self.keepdims = keepdims
+        self.keepdims = flag("keepdims", keepdims)
         self.in_shape = a.shape
-        return a.sum(axis=self.axes, keepdims=keepdims)
+        return a.sum(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         return np.broadcast_to(_expand_reduced(grad_out, self.axes, self.keepdims), self.in_shape)
@@ -608,7 +622,7 @@ class Max(Op):
 
     def forward(self, a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _axes(axis, a.ndim)
-        self.keepdims = keepdims
+        self.keepdims = flag("keepdims", keepdims)
         top = a.max(axis=self.axes, keepdims=True)
         is_top = a == top
         self.save_for_backward(is_top / is_top.sum(axis=self.axes, keepdims=True))
@@ -705,6 +719,7 @@ class Softmax(Op):
     local_derivative = "∂sᵢ/∂aⱼ = sᵢ(δᵢⱼ − sⱼ)"
 
     def forward(self, a: np.ndarray, axis: int = -1) -> np.ndarray:
+        _check_single_axis(axis)
         e = np.exp(a - a.max(axis=axis, keepdims=True))
         out = e / e.sum(axis=axis, keepdims=True)
         self.axis = axis
@@ -723,6 +738,7 @@ class LogSoftmax(Op):
     local_derivative = "∂(log sᵢ)/∂aⱼ = δᵢⱼ − sⱼ"
 
     def forward(self, a: np.ndarray, axis: int = -1) -> np.ndarray:
+        _check_single_axis(axis)
         shifted = a - a.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         self.axis = axis

@@ -674,3 +674,25 @@ def test_to_dot_draws_an_l2_penalty_over_ten_thousand_parameters():
     penalty = bp.nn.l2_penalty(params)
     source = bp.to_dot(penalty, max_nodes=None)  # took minutes when it was quadratic
     assert source.count(" -> n10000") == 10_000
+
+
+def test_options_take_numpy_integers_and_bools_but_not_strings():
+    x = bp.tensor([1.0, 2.0], requires_grad=True, name="x")
+    y = (x * 2).sum()
+    y.backward()
+    expected = bp.to_dot(y, precision=3, max_nodes=2, legend=True, collapse=1, edge_grads=True)
+    assert (
+        bp.to_dot(
+            y,
+            precision=np.int64(3),
+            max_nodes=np.int32(2),
+            legend=np.bool_(True),
+            collapse=np.int64(1),
+            edge_grads=np.bool_(True),
+        )
+        == expected
+    )
+    with pytest.raises(TypeError, match="grads must be True or False, got 'no'"):
+        bp.to_dot(y, grads="no")
+    with pytest.raises(ValueError, match=r"max_nodes must be a whole number >= 1 or None, not 2\.0"):
+        bp.to_dot(y, max_nodes=2.0)

@@ -287,3 +287,9 @@ def test_gradients_are_fitted_to_their_inputs_wherever_they_stand_in_the_argumen
     np.testing.assert_array_equal(a.grad, np.ones((2, 2)))
     assert b.grad is None
     np.testing.assert_array_equal(c.grad, [[6.0], [6.0]])
+
+
+def test_the_graph_walks_need_a_tensor():
+    for walk in (bp.topological_order, bp.backward_steps):
+        with pytest.raises(TypeError, match="needs a Tensor, got a float"):
+            list(walk(2.0)) if walk is bp.backward_steps else walk(2.0)

@@ -940,3 +940,24 @@ def test_the_mean_of_no_elements_is_nan_with_one_warning_in_our_words():
         per_row = bp.mean(rows, axis=1)
     per_row.sum().backward()
     assert np.isnan(per_row.data).all() and rows.grad.shape == (3, 0)
+
+
+def test_axis_and_keepdims_are_checked_and_numpy_integers_are_accepted():
+    x = bp.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    np.testing.assert_array_equal(x.sum(axis=np.int64(1)).data, [3.0, 12.0])
+    np.testing.assert_array_equal(bp.mean(x, axis=(np.int32(0),)).data, [1.5, 2.5, 3.5])
+    assert x.softmax(axis=np.int64(0)).shape == (2, 3)
+    for bad in ("0", 1.0, True, (0, "1")):
+        with pytest.raises(TypeError, match="axis must be an int, a tuple of ints or None"):
+            x.sum(axis=bad)
+    with pytest.raises(TypeError, match=r"axis must be an int, got 1\.0"):
+        x.log_softmax(axis=1.0)
+    with pytest.raises(TypeError, match="keepdims must be True or False, got 'yes'"):
+        x.max(axis=0, keepdims="yes")
+    assert x.mean(axis=0, keepdims=np.bool_(True)).shape == (1, 3)
+
+
+def test_reshape_takes_an_int_or_a_shape():
+    x = bp.tensor(np.arange(6.0))
+    assert bp.reshape(x, np.int64(6)).shape == (6,)
+    assert bp.reshape(x, [2, -1]).shape == (2, 3)

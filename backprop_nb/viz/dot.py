@@ -28,6 +28,7 @@ The labels are plain or record labels, never HTML-like ones, which the in-proces
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import flag
 from ..errors import ShapeError
 from ..graph import BackwardStep, backward_steps, topological_order
 from ..ops import Op
@@ -612,10 +614,17 @@ def to_dot(
 
     Raises TypeError or ValueError naming the option that is wrong, before drawing anything.
     """
-    _check_switches(
-        values=values, grads=grads, legend=legend, grad_colors=grad_colors,
-        mark_nonfinite=mark_nonfinite, broadcast=broadcast,
+    values, grads, legend, grad_colors, mark_nonfinite, broadcast = (
+        flag(name, value)
+        for name, value in [
+            ("values", values), ("grads", grads), ("legend", legend), ("grad_colors", grad_colors),
+            ("mark_nonfinite", mark_nonfinite), ("broadcast", broadcast),
+        ]
     )  # fmt: skip
+    if isinstance(edge_grads, np.bool_):
+        edge_grads = bool(edge_grads)
+    if isinstance(collapse, np.bool_):
+        collapse = bool(collapse)
     if not isinstance(root, Tensor):
         raise TypeError(f"to_dot draws the graph of a Tensor, not of a {type(root).__name__}")
     if rankdir not in RANKDIRS:
@@ -626,6 +635,9 @@ def to_dot(
         raise ValueError(f"collapse must be True, False or a scope depth >= 1, not {collapse!r}")
     if max_nodes is not None and not _is_count(max_nodes):
         raise ValueError(f"max_nodes must be a whole number >= 1 or None, not {max_nodes!r}")
+    precision = int(precision)
+    collapse = collapse if isinstance(collapse, bool) else int(collapse)
+    max_nodes = None if max_nodes is None else int(max_nodes)
 
     order = topological_order(root)
     positions = {t._id: i for i, t in enumerate(order)}
@@ -663,14 +675,8 @@ def to_dot(
 
 
 def _is_count(value: Any) -> bool:
-    """A whole number >= 1 (and not a bool, which Python counts as an int)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-
-
-def _check_switches(**switches: Any) -> None:
-    for name, value in switches.items():
-        if not isinstance(value, bool):
-            raise TypeError(f"{name} must be True or False, not {value!r}")
+    """A whole number >= 1, a Python or numpy integer (not a bool, which Python counts as an int)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_) and value >= 1
 
 
 def _ids_in_graph(tensors: Tensor | Iterable[Tensor], positions: dict[int, int]) -> set[int]:

