@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 from tqdm.auto import tqdm
 
+from ._memory import keep_freed_memory
 from .data import check_dataset, train_test_split
 from .errors import ShapeError
 from .modes import no_grad
@@ -443,6 +444,9 @@ def fit(
     If the loss becomes nan or inf, training stops before that step's update, the History says
     so (``stop_reason="diverged"``) and a :class:`DivergenceWarning` suggests a smaller
     learning rate. numpy's own overflow warnings are silenced inside ``fit`` meanwhile.
+
+    On Linux, glibc keeps the memory that training steps free for the next step while ``fit``
+    runs, and hands it back after (see ``backprop_nb/_memory.py``).
     """
     task = _task(task, y, loss)
     X, y = check_dataset(X, y, task=task)
@@ -466,7 +470,7 @@ def fit(
     bar = tqdm(range(first, first + epochs), desc="training", unit="epoch", disable=not progress)
     was_training = getattr(model, "training", None)
     try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with keep_freed_memory(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in bar:
                 history.stopped_epoch = epoch
                 order = rng.permutation(len(train.X))
