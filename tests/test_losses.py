@@ -294,8 +294,27 @@ def test_multiclass_hinge_margin_and_single_example():
             ShapeError,
             "scores of shape (3,) are one example and need one label, got labels of shape (2,)",
         ),
+        (
+            [[0.3], [-1.2]],
+            np.array([[0], [1]]),
+            ShapeError,
+            "needs one score per class, at least 2, got scores of shape (2, 1): with a single class the loss "
+            "is 0 whatever the scores",
+        ),
     ],
-    ids=["too big", "negative", "fraction", "bool", "strings", "too few", "one-hot", "3-D", "empty", "1-D"],
+    ids=[
+        "too big",
+        "negative",
+        "fraction",
+        "bool",
+        "strings",
+        "too few",
+        "one-hot",
+        "3-D",
+        "empty",
+        "1-D",
+        "one class",
+    ],
 )
 def test_label_errors(loss, scores, labels, error, message):
     with raises(error, f"{loss.__name__}"):

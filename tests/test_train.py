@@ -200,6 +200,87 @@ def test_nan_loss_in_the_epoch_evaluation_stops_there():
     )
 
 
+class SqrtModel:
+    """x·√s with s = 0 at the start: the loss is finite, its gradient in s is not (1 / (2√0))."""
+
+    def __init__(self):
+        self.s = bp.tensor([0.0], requires_grad=True, name="s")
+
+    def __call__(self, x):
+        return x * self.s.sqrt()
+
+    def parameters(self):
+        return [self.s]
+
+
+def test_a_gradient_that_is_not_finite_stops_before_its_update_and_names_the_parameter():
+    X, y = np.array([[1.0], [2.0]]), np.array([1.0, 1.0])
+    model = SqrtModel()
+    with pytest.warns(DivergenceWarning) as caught:
+        history = fit(model, X, y, mse, optim.SGD(model.parameters(), lr=0.1), epochs=3, progress=False)
+    assert history.stop_reason == "diverged" and history.step_loss == [1.0]
+    assert (
+        history.message
+        == str(caught[0].message)
+        == (
+            "training stopped at step 1 (epoch 1): the loss was finite (1) but the gradient of 's' contains "
+            "inf, so this step's update was not applied and the parameters are those from before it. An op's "
+            "backward divided by zero or overflowed (e.g. sqrt or log at 0, or a division by 0); run a step "
+            "inside `with bp.detect_anomaly():` to find it"
+        )
+    )
+    assert model.s.data.tolist() == [0.0]  # not nan: the update was not applied
+
+
+def test_a_gradient_of_an_nn_model_is_named_by_its_path():
+    class SqrtGain(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.s = nn.Parameter([0.0])
+
+        def forward(self, x):
+            return x * self.s.sqrt()
+
+    X, y = np.array([[1.0], [2.0]]), np.array([1.0, 1.0])
+    model = nn.Sequential(nn.Linear(1, 1, seed=0), SqrtGain())
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.warns(DivergenceWarning, match=r"the gradient of '1.s' contains"):
+        fit(model, X, y, mse, optimizer, epochs=1, batch_size=None, progress=False)
+
+
+def test_a_loss_that_is_nan_before_any_update_is_not_blamed_on_the_learning_rate():
+    X, y = np.array([[1.0], [2.0]]), np.array([1.0, 1.0])
+    model = SqrtModel()
+    model.s.data[...] = -1.0  # √−1 is nan
+    with pytest.warns(DivergenceWarning), np.errstate(invalid="ignore"):
+        history = fit(model, X, y, mse, optim.SGD(model.parameters(), lr=0.1), epochs=3, progress=False)
+    assert history.message.startswith(
+        "training stopped at step 1 (epoch 1): the loss is nan at the starting parameters, before any update"
+    )
+    assert "learning rate" not in history.message
+
+
+def test_an_update_that_overflows_the_parameters_is_reported():
+    X, y = np.array([[1.0], [2.0]]), np.array([10.0, 20.0])
+    model = LinearModel(inputs=1, outputs=1)
+    with pytest.warns(DivergenceWarning) as caught:
+        fit(
+            model,
+            X,
+            y,
+            mse,
+            optim.SGD(model.parameters(), lr=1e308),
+            epochs=3,
+            batch_size=None,
+            progress=False,
+        )
+    assert str(caught[0].message).endswith(
+        "try a smaller learning rate than lr=1e+308. The last update left nan or inf in the parameters: "
+        "draw or load new ones before training again"
+    )
+    assert not np.isfinite(model.W.data).all()
+
+
 # ----- continuing a run ------------------------------------------------------------------------
 def test_a_run_continued_epoch_by_epoch_is_the_run_of_one_call(separable):
     X, y = separable
@@ -433,9 +514,19 @@ y4 = np.array([0, 1, 2, 1])
         (lambda: run(X4, np.array([0, 1, -1, 1])), ValueError, "label -1 at index 2 is negative"),
         (lambda: run(X4, np.array([0, 1, 3, 1])), ValueError, "label 3 at index 2.*labels must be 0 to 2"),
         (
-            lambda: run(X4, y4, model=LinearModel(outputs=1)),
+            lambda: run(X4, y4, model=LinearModel(outputs=1), loss=nn.binary_cross_entropy_with_logits),
             ValueError,
             "single output separates two classes",
+        ),
+        (
+            lambda: run(X4, y4 % 2, model=LinearModel(outputs=1)),
+            ShapeError,
+            "one output per example, but cross_entropy needs one score per class .* last layer 2 outputs",
+        ),
+        (
+            lambda: run(X4, y4, model=LinearModel(outputs=1), loss="multiclass_hinge"),
+            ShapeError,
+            "multiclass_hinge needs one score per class .* last layer 3 outputs",
         ),
         (lambda: run(X4, y4 * 1.5, loss=mse), ShapeError, "3 outputs per example but y holds one regression"),
         (lambda: run(X4, y4, epochs=0), ValueError, "epochs must be a positive integer"),

@@ -238,6 +238,12 @@ def _scores_and_labels(who: str, scores: Any, labels: Any, reduction: str) -> tu
     n, classes = scores.shape
     if n == 0 or classes == 0:
         raise ValueError(f"{who}: got empty scores of shape {scores.shape}")
+    if classes == 1:
+        raise ShapeError(
+            f"{who} needs one score per class, at least 2, got scores of shape {scores.shape}: with a single "
+            "class the loss is 0 whatever the scores. For two classes give 2 scores per example, or keep "
+            "one score and use binary_cross_entropy_with_logits"
+        )
     if labels.dtype.kind not in "iuf":
         raise TypeError(f"{who}: labels must be integer class indices, got dtype {labels.dtype}")
     if labels.shape != (n,):
