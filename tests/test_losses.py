@@ -376,3 +376,9 @@ def test_losses_train_a_small_model():
             p.data -= 0.5 * p.grad
     assert loss.item() < 0.1 < first
     assert model(x).data.argmax(axis=1).tolist() == labels
+
+
+@pytest.mark.parametrize("params", [bp.tensor([1.0, 2.0]), 5])
+def test_l2_penalty_needs_an_iterable_of_tensors(params):
+    with raises(TypeError, "l2_penalty takes an iterable of Tensors, e.g. [W1, W2] or model.parameters()"):
+        nn.l2_penalty(params)

@@ -354,6 +354,11 @@ def l2_penalty(params: Iterable[Tensor]) -> Tensor:
         raise TypeError(
             "l2_penalty takes parameters, not a module: pass model.parameters() or weight_matrices(model)"
         )
+    if isinstance(params, Tensor) or not isinstance(params, Iterable):
+        raise TypeError(
+            f"l2_penalty takes an iterable of Tensors, e.g. [W1, W2] or model.parameters(); got "
+            f"{type(params).__name__} (wrap a single tensor in a list)"
+        )
     params = list(params)
     for position, p in enumerate(params):
         if not isinstance(p, Tensor):
