@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 from tqdm.auto import tqdm
 
+from . import _checks
 from ._memory import keep_freed_memory
 from .data import check_dataset, train_test_split
 from .errors import ShapeError
@@ -147,8 +148,13 @@ def _forward(model: Callable[[Tensor], Any], X: np.ndarray) -> Tensor:
 
 def predict(model: Callable[[Tensor], Any], X: Any) -> np.ndarray:
     """The model's outputs for the rows of ``X``, as a numpy array, in evaluation mode (no graph)."""
+    _check_model(model)
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"X must be an array of numbers: {err}") from err
     with _evaluation(model):
-        return _forward(model, np.asarray(X, dtype=np.float64)).data
+        return _forward(model, X).data
 
 
 def predicted_classes(outputs: np.ndarray, threshold: float = 0.5) -> np.ndarray:
@@ -159,6 +165,7 @@ def predicted_classes(outputs: np.ndarray, threshold: float = 0.5) -> np.ndarray
     greater than ``threshold``, else 0 (0.5 for a probability, 0 for a logit).
     """
     outputs = np.asarray(outputs)
+    threshold = _checks.number("threshold", threshold)
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         return outputs.argmax(axis=1)
     return (outputs.reshape(len(outputs)) > threshold).astype(np.int64)
@@ -212,6 +219,15 @@ def default_threshold(loss: LossFunction | str) -> float:
     outputs are probabilities).
     """
     return 0.0 if _loss_name(loss).endswith("_with_logits") else 0.5
+
+
+def _check_model(model: Any) -> None:
+    _checks.function("model", model, "a bp.nn module or any function from a Tensor of inputs to outputs")
+
+
+def _threshold(threshold: float | None, loss: LossFunction | str) -> float:
+    """The threshold given (a number), or the loss's :func:`default_threshold`."""
+    return default_threshold(loss) if threshold is None else _checks.number("threshold", threshold)
 
 
 def _task(task: Task | None, y: Any, loss: LossFunction | str) -> Task:
@@ -367,10 +383,11 @@ def evaluate(
     error. Use it for a test set: ``bp.train.evaluate(model, X_test, y_test, "cross_entropy")``.
     ``loss``, ``task`` and ``threshold`` are as in :func:`fit`.
     """
+    _check_model(model)
     task = _task(task, y, loss)
     X, y = check_dataset(X, y, task=task)
+    threshold = _threshold(threshold, loss)
     data, _ = _prepare(model, X, y, None, task, None, loss)
-    threshold = default_threshold(loss) if threshold is None else threshold
     return Evaluation(*_evaluate(model, _resolve_loss(loss), data, threshold))
 
 
@@ -468,18 +485,20 @@ def fit(
     On Linux, glibc keeps the memory that training steps free for the next step while ``fit``
     runs, and hands it back after (see ``backprop_nb/_memory.py``).
     """
+    _check_model(model)
     task = _task(task, y, loss)
     X, y = check_dataset(X, y, task=task)
     loss_fn = _resolve_loss(loss)
     _check_optimizer(model, optimizer)
     epochs = _count("epochs", epochs)
     patience = _count("early_stopping", early_stopping, allow_none=True)
+    seed = None if seed is None else _checks.integer("seed", seed, 0)
+    progress = _checks.boolean("progress", progress)
+    threshold = _threshold(threshold, loss)
     train, valid = _prepare(model, X, y, validation, task, seed, loss)
     if patience is not None and valid is None:
         raise ValueError("early_stopping watches the validation loss: give validation=0.2 or (X_val, y_val)")
     batch_size = _count("batch_size", batch_size, allow_none=True) or len(train.X)
-    if threshold is None:
-        threshold = default_threshold(loss)
     steps_per_epoch = math.ceil(len(train.X) / batch_size)
     history = _run_history(history, task, valid is not None, steps_per_epoch, patience is not None)
     first = history.epochs + 1

@@ -498,7 +498,7 @@ def test_history_repr_and_epochs():
 def run(X, y, model=None, loss=cross_entropy, **kwargs):
     model = model or LinearModel(inputs=np.asarray(X).shape[-1])
     params = model.parameters() if hasattr(model, "parameters") else LinearModel().parameters()
-    return fit(model, X, y, loss, optim.SGD(params, lr=0.1), progress=False, **kwargs)
+    return fit(model, X, y, loss, optim.SGD(params, lr=0.1), **{"progress": False, **kwargs})
 
 
 X4 = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
@@ -544,6 +544,29 @@ y4 = np.array([0, 1, 2, 1])
         (lambda: run(X4, y4, model=lambda x: x.data), TypeError, "must return a Tensor, it returned ndarray"),
         (lambda: run(X4, y4, model=lambda x: x.sum()), ShapeError, "one row per example"),
         (lambda: run(X4, y4, task="clustering"), ValueError, "task must be 'classification' or 'regression'"),
+        (
+            lambda: run(X4, y4, model=3, loss=mse),
+            TypeError,
+            "model must be a function, a bp.nn module or any",
+        ),
+        (lambda: run(X4, y4, progress="False"), TypeError, "progress must be True or False, got 'False'"),
+        (lambda: run(X4, y4, seed=-1), ValueError, "seed must be >= 0, got -1"),
+        (lambda: run(X4, y4, seed=0.5), TypeError, "seed must be an integer, got 0.5"),
+        (lambda: run(X4, y4, threshold="0.5"), TypeError, "threshold must be a number, got '0.5'"),
+        (
+            lambda: run(X4, y4, threshold=float("nan")),
+            ValueError,
+            "threshold must be a finite number, got nan",
+        ),
+        (lambda: evaluate(None, X4, y4, "cross_entropy"), TypeError, "model must be a function"),
+        (
+            lambda: evaluate(LinearModel(), X4, y4, "mse", threshold=[0]),
+            TypeError,
+            "threshold must be a number",
+        ),
+        (lambda: predict("model", X4), TypeError, "model must be a function"),
+        (lambda: predict(LinearModel(), [["a", "b"]]), TypeError, "X must be an array of numbers"),
+        (lambda: predicted_classes(np.zeros(3), threshold="0"), TypeError, "threshold must be a number"),
     ],
 )
 def test_bad_input_is_named(call, error, message):
@@ -611,3 +634,21 @@ def test_task_follows_the_loss_name_before_the_dtype_of_y():
         model, X, counts, unnamed_loss, optim.SGD(model.parameters(), lr=0.01), epochs=1, progress=False
     )
     assert history.train_accuracy is not None
+
+
+def test_numpy_integers_are_accepted_as_counts_and_seeds(separable):
+    X, y = separable
+    model = LinearModel()
+    optimizer = optim.SGD(model.parameters(), lr=0.5)
+    history = fit(
+        model,
+        X,
+        y,
+        cross_entropy,
+        optimizer,
+        np.int64(2),
+        np.int32(32),
+        seed=np.uint8(1),
+        progress=np.bool_(False),
+    )
+    assert history.epochs == 2 and history.steps_per_epoch == 5
