@@ -329,7 +329,10 @@ def check_dataset(
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ShapeError(f"X needs at least one row and one column, got shape {X.shape}")
 
-    y = np.asarray(y)
+    try:
+        y = np.asarray(y)
+    except ValueError as err:  # a ragged list
+        raise TypeError(f"y must be an array of numbers: {err}") from err
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.reshape(-1)
     if y.ndim != 1:

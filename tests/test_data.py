@@ -579,3 +579,8 @@ def test_numpy_integers_and_generators_work_as_seeds_and_counts(make):
 def test_flags_and_split_seeds_are_checked(call, message):
     with pytest.raises((TypeError, ValueError), match=re.escape(message)):
         call()
+
+
+def test_ragged_labels_are_named():
+    with raises(TypeError, "y must be an array of numbers: setting an array element with a sequence"):
+        data.check_dataset(np.ones((2, 1)), [[1, 2], [3]])
