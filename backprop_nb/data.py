@@ -183,7 +183,10 @@ def blobs(
         angle = 2.0 * np.pi * np.arange(classes) / classes
         means = 2.0 * np.column_stack([np.cos(angle), np.sin(angle)])
     else:
-        means = np.asarray(centers, dtype=np.float64)
+        try:
+            means = np.asarray(centers, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"centers must be an integer or an array of numbers (classes, D): {err}") from err
         if means.ndim != 2 or means.shape[0] < 2 or means.shape[1] < 1:
             raise ValueError(
                 "centers must be an integer >= 2 or an array of shape (classes, D) with "

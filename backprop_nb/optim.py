@@ -30,7 +30,7 @@ wraps ``step()`` in ``no_grad`` for the same reason), and ``p.grad`` is only rea
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,11 @@ def _check_params(params: Iterable[Tensor]) -> list[Tensor]:
     if isinstance(params, Tensor):
         raise TypeError(
             "params must be an iterable of tensors: wrap a single tensor in a list, e.g. SGD([w], lr=0.1)"
+        )
+    if isinstance(params, Mapping):
+        raise TypeError(
+            "params must be an iterable of tensors, got a dict (iterating it gives its keys): pass "
+            "list(params.values()) or model.parameters()"
         )
     try:
         params = list(params)

@@ -165,6 +165,8 @@ def predicted_classes(outputs: np.ndarray, threshold: float = 0.5) -> np.ndarray
     greater than ``threshold``, else 0 (0.5 for a probability, 0 for a logit).
     """
     outputs = np.asarray(outputs)
+    if outputs.ndim not in (1, 2):
+        raise ShapeError(f"outputs must have one row per example, (N, C) or (N,), got shape {outputs.shape}")
     threshold = _checks.number("threshold", threshold)
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         return outputs.argmax(axis=1)

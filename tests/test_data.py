@@ -584,3 +584,8 @@ def test_flags_and_split_seeds_are_checked(call, message):
 def test_ragged_labels_are_named():
     with raises(TypeError, "y must be an array of numbers: setting an array element with a sequence"):
         data.check_dataset(np.ones((2, 1)), [[1, 2], [3]])
+
+
+def test_ragged_centres_are_named():
+    with raises(TypeError, "centers must be an integer or an array of numbers (classes, D)"):
+        data.blobs(centers=[[1.0, 2.0], [3.0]])

@@ -382,3 +382,8 @@ def test_losses_train_a_small_model():
 def test_l2_penalty_needs_an_iterable_of_tensors(params):
     with raises(TypeError, "l2_penalty takes an iterable of Tensors, e.g. [W1, W2] or model.parameters()"):
         nn.l2_penalty(params)
+
+
+def test_weight_matrices_needs_a_module():
+    with raises(TypeError, "weight_matrices takes a bp.nn Module, got list"):
+        nn.weight_matrices([bp.tensor(np.ones((2, 2)))])

@@ -309,6 +309,7 @@ def test_invalid_arguments_raise_value_errors(make, message):
         (lambda: optim.SGD([np.ones(2)], lr=0.1), "ndarray, not a Tensor"),
         (lambda: optim.SGD([("w", param())], lr=0.1), "not named_parameters"),
         (lambda: optim.SGD(5, lr=0.1), "iterable of tensors"),
+        (lambda: optim.SGD({"w": param()}, lr=0.1), r"got a dict .* list\(params.values\(\)\)"),
         (lambda: optim.SGD([param()], lr="0.1"), "lr must be a number"),
         (lambda: optim.Adam([param()], betas=0.9), "betas must be a pair"),
         (

@@ -567,6 +567,11 @@ y4 = np.array([0, 1, 2, 1])
         (lambda: predict("model", X4), TypeError, "model must be a function"),
         (lambda: predict(LinearModel(), [["a", "b"]]), TypeError, "X must be an array of numbers"),
         (lambda: predicted_classes(np.zeros(3), threshold="0"), TypeError, "threshold must be a number"),
+        (
+            lambda: predicted_classes("abc"),
+            ShapeError,
+            r"one row per example, \(N, C\) or \(N,\), got shape \(\)",
+        ),
     ],
 )
 def test_bad_input_is_named(call, error, message):

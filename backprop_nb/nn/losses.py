@@ -373,4 +373,6 @@ def l2_penalty(params: Iterable[Tensor]) -> Tensor:
 
 def weight_matrices(model: Module) -> list[Parameter]:
     """The model's parameters with two or more dimensions: the weights, without biases or LayerNorm gains."""
+    if not isinstance(model, Module):
+        raise TypeError(f"weight_matrices takes a bp.nn Module, got {type(model).__name__}")
     return [p for p in model.parameters() if p.ndim >= 2]
