@@ -237,6 +237,9 @@ def test_multiclass_hinge_margin_and_single_example():
     assert nn.multiclass_hinge([3.2, 5.1, -1.7], 0).item() == pytest.approx(2.9)
     with raises(ValueError, "multiclass_hinge: margin must be a finite number, got nan"):
         nn.multiclass_hinge(CS231N_SCORES, CS231N_LABELS, margin=float("nan"))
+    with raises(TypeError, "multiclass_hinge: margin must be a number, got '1'"):
+        nn.multiclass_hinge(CS231N_SCORES, CS231N_LABELS, margin="1")
+    assert nn.multiclass_hinge([[3.2, 5.1, -1.7]], [0], margin=np.float32(0.0)).item() == pytest.approx(1.9)
 
 
 # ----- label checks shared by cross_entropy and multiclass_hinge ----------------------------

@@ -15,12 +15,12 @@ different numbers). Predictions come one example per row.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 from typing import Any, Literal
 
 import numpy as np
 
+from .. import _checks
 from ..errors import ShapeError
 from ..ops import Op
 from ..tensor import Tensor
@@ -337,10 +337,9 @@ def multiclass_hinge(scores: Any, labels: Any, margin: float = 1.0, reduction: R
     PyTorch's ``multi_margin_loss`` also divides each example's sum by C; this (the lectures'
     and CS231n's form) does not. At a kink (a margin exactly 0) the slope is taken to be 0.
     """
-    if isinstance(margin, bool) or not isinstance(margin, numbers.Real) or not np.isfinite(margin):
-        raise ValueError(f"multiclass_hinge: margin must be a finite number, got {margin!r}")
+    margin = _checks.number("multiclass_hinge: margin", margin)
     scores, labels = _scores_and_labels("multiclass_hinge", scores, labels, reduction)
-    return MulticlassHinge.apply(scores, labels, margin=float(margin), reduction=reduction)
+    return MulticlassHinge.apply(scores, labels, margin=margin, reduction=reduction)
 
 
 def l2_penalty(params: Iterable[Tensor]) -> Tensor:
