@@ -3,9 +3,10 @@
 Every training step allocates the same large temporary arrays (activations, gradients) and frees
 them when the graph goes. With its default settings glibc's allocator hands such memory back to
 the operating system and the next step faults it in again page by page: at batch 256 of a
-64-128-10 network that is about 220 page faults per step and a third of its time (measured in
-``benchmarks/bench_core.py``). PyTorch avoids this with its own caching allocator; inside
-:func:`keep_freed_memory` we ask glibc to keep up to 128 MB of freed memory instead.
+64-128-10 network that is about 220 page faults per step and a third of its time (the MLP step
+of ``benchmarks/bench_core.py``; ``BACKPROP_NB_KEEP_FREED_MEMORY=0`` runs it without). PyTorch
+avoids this with its own caching allocator; inside :func:`keep_freed_memory` we ask glibc to
+keep up to 128 MB of freed memory instead.
 
 ``bp.fit`` and the benchmarks train inside it; importing backprop_nb changes nothing. It acts on
 Linux with glibc only, and not at all if the environment variable
