@@ -282,7 +282,10 @@ class Module:
                 f"missing {missing}, unexpected {unexpected}"
             )
         for name, parameter in parameters.items():
-            values = np.asarray(state[name], dtype=np.float64)
+            try:
+                values = np.asarray(state[name], dtype=np.float64)
+            except (TypeError, ValueError) as err:
+                raise TypeError(f"load_state_dict: {name!r} must be an array of numbers: {err}") from err
             if values.shape != parameter.shape:
                 raise ShapeError(
                     f"load_state_dict: {name!r} has shape {values.shape} but the parameter has shape "
