@@ -748,6 +748,11 @@ def test_initialiser_errors():
             TypeError,
             "load_state_dict takes a dict of arrays",
         ),
+        (
+            lambda: nn.Linear(1, 1).load_state_dict({"weight": [["a"]], "bias": [0.0]}),
+            TypeError,
+            "load_state_dict: 'weight' must be an array of numbers",
+        ),
         (lambda: nn.MLP([2, 2]).get_submodule(0), TypeError, "get_submodule takes a dotted path"),
     ],
 )
