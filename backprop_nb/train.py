@@ -711,7 +711,8 @@ def _bad_gradient_message(model: Any, optimizer: Optimizer, parameter: Tensor, l
         {id(p): name for name, p in model.named_parameters()} if hasattr(model, "named_parameters") else {}
     )
     name = names.get(id(parameter)) or parameter.name
-    label = repr(name) if name else f"parameter {optimizer.params.index(parameter)}"
+    position = next(i for i, p in enumerate(optimizer.params) if p is parameter)  # not .index: no ==
+    label = repr(name) if name else f"parameter {position}"
     values = "nan" if np.isnan(parameter.grad).any() else "inf"
     return (
         f"the loss was finite ({loss:.4g}) but the gradient of {label} contains {values}, so "

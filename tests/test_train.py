@@ -248,6 +248,14 @@ def test_a_gradient_of_an_nn_model_is_named_by_its_path():
         fit(model, X, y, mse, optimizer, epochs=1, batch_size=None, progress=False)
 
 
+def test_an_unnamed_parameter_is_named_by_its_position():
+    model = SqrtModel()
+    model.s.name = None
+    params = [bp.tensor([1.0], requires_grad=True), model.s]
+    with pytest.warns(DivergenceWarning, match="the gradient of parameter 1 contains inf"):
+        fit(model, np.array([[1.0]]), np.array([1.0]), mse, optim.SGD(params, lr=0.1), progress=False)
+
+
 def test_a_loss_that_is_nan_before_any_update_is_not_blamed_on_the_learning_rate():
     X, y = np.array([[1.0], [2.0]]), np.array([1.0, 1.0])
     model = SqrtModel()
