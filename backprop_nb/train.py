@@ -197,6 +197,8 @@ def _resolve_loss(loss: LossFunction | str) -> LossFunction:
 
 
 def _loss_name(loss: LossFunction | str) -> str:
+    """The name of a loss given by name or as a function (checked: one of the two)."""
+    _resolve_loss(loss)
     return loss if isinstance(loss, str) else getattr(loss, "__name__", "")
 
 

@@ -400,6 +400,10 @@ def test_infer_task_and_default_threshold_follow_the_loss_name():
     assert infer_task(floats, lambda p, t: p.sum()) == "regression"
     assert default_threshold("binary_cross_entropy_with_logits") == 0.0
     assert default_threshold(nn.binary_cross_entropy_with_logits) == 0.0
+    with pytest.raises(ValueError, match="loss must be a function or one of"):
+        infer_task(labels, "hinge")
+    with pytest.raises(TypeError, match="loss must be a function"):
+        default_threshold(None)
     assert default_threshold(nn.binary_cross_entropy) == default_threshold(mse) == 0.5
 
 
