@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 
 def integer(name: str, value: object, minimum: int) -> int:
     """``value`` as an int, or a TypeError/ValueError naming the argument and the bad value."""
@@ -41,16 +43,9 @@ def non_negative(name: str, value: object) -> float:
     return value
 
 
-def flag(name: str, value: object) -> bool:
-    """``value`` as a bool: True or False (numpy bools too); anything else is a TypeError.
-
-    ``bool("False")`` is True, so a string or a number is refused rather than converted.
-    """
-    if value is True or value is False:
-        return value
-    import numpy as np  # here: the module's other checks need no numpy
-
-    if not isinstance(value, np.bool_):
+def boolean(name: str, value: object) -> bool:
+    """``value`` as a bool: True or False (numpy's too); anything else, "False" included, is refused."""
+    if not isinstance(value, bool | np.bool_):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
 
@@ -79,3 +74,18 @@ def interval(name: str, value: object) -> tuple[float, float]:
     if not low < high:
         raise ValueError(f"{name} must have low < high, got {value!r}")
     return low, high
+
+
+def seed(name: str, value: object) -> int | np.random.Generator | None:
+    """A seed for ``np.random.default_rng``: None (fresh numbers), an int >= 0, or a Generator."""
+    if value is None or isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be None, an integer >= 0 or a numpy Generator, got {value!r}")
+    return integer(name, value, 0)
+
+
+def function(name: str, value: object, example: str) -> None:
+    """Raise a TypeError naming the argument unless ``value`` can be called (``example`` shows how)."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a function, {example}; got {type(value).__name__}")

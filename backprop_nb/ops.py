@@ -45,7 +45,7 @@ import numpy as np
 # Read on every op: Python 3.11 cannot cache `np.<name>` (numpy's module has a __getattr__).
 from numpy import float64, ndarray
 
-from ._checks import flag
+from ._checks import boolean
 from .errors import ShapeError
 from .modes import check_finite, current_settings
 from .tensor import Tensor
@@ -576,7 +576,7 @@ class Sum(Op):
 
     def forward(self, a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _axes(axis, a.ndim)
-        self.keepdims = flag("keepdims", keepdims)
+        self.keepdims = boolean("keepdims", keepdims)
         self.in_shape = a.shape
         return a.sum(axis=self.axes, keepdims=self.keepdims)
 
@@ -622,7 +622,7 @@ class Max(Op):
 
     def forward(self, a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _axes(axis, a.ndim)
-        self.keepdims = flag("keepdims", keepdims)
+        self.keepdims = boolean("keepdims", keepdims)
         top = a.max(axis=self.axes, keepdims=True)
         is_top = a == top
         self.save_for_backward(is_top / is_top.sum(axis=self.axes, keepdims=True))

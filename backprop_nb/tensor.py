@@ -33,7 +33,7 @@ import numpy as np
 # (numpy's module has a __getattr__).
 from numpy import ndarray
 
-from ._checks import flag, optional_text
+from ._checks import boolean, optional_text
 from .errors import GradError, ShapeError
 from .modes import current_settings
 
@@ -122,7 +122,7 @@ class Tensor:
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None) -> None:
         self._value: np.ndarray | np.float64 = as_float_array(data)
         self._grad: np.ndarray | np.float64 | None = None
-        self.requires_grad = flag("requires_grad", requires_grad)
+        self.requires_grad = boolean("requires_grad", requires_grad)
         self.name = optional_text("name", name)
         self.op = None
         self._id = next(_node_ids)

@@ -45,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from ..errors import ShapeError
 from ..modes import scope
 from ..tensor import Tensor
@@ -227,6 +228,8 @@ class Module:
 
     def get_submodule(self, target: str) -> Module:
         """The sub-module at a dotted path, e.g. ``model.get_submodule("layers.1")``."""
+        if not isinstance(target, str):
+            raise TypeError(f"get_submodule takes a dotted path such as 'layers.1', got {target!r}")
         module = self
         for part in target.split(".") if target else []:
             child = vars(module).get(part)
@@ -264,6 +267,7 @@ class Module:
 
         Needed before each backward pass of training, because ``backward()`` adds to ``.grad``.
         """
+        set_to_none = _checks.boolean("set_to_none", set_to_none)
         for parameter in self.parameters():
             parameter.grad = None if set_to_none else np.zeros_like(parameter.data)
 
@@ -273,6 +277,11 @@ class Module:
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Copy values from ``state_dict()`` into the parameters (in place: optimisers keep working)."""
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict takes a dict of arrays by parameter name, as state_dict() returns, "
+                f"got {type(state).__name__}"
+            )
         parameters = dict(self.named_parameters())
         missing = sorted(parameters.keys() - state.keys())
         unexpected = sorted(state.keys() - parameters.keys())
@@ -282,7 +291,10 @@ class Module:
                 f"missing {missing}, unexpected {unexpected}"
             )
         for name, parameter in parameters.items():
-            values = np.asarray(state[name], dtype=np.float64)
+            try:
+                values = np.asarray(state[name], dtype=np.float64)
+            except (TypeError, ValueError) as err:
+                raise TypeError(f"load_state_dict: {name!r} must be an array of numbers: {err}") from err
             if values.shape != parameter.shape:
                 raise ShapeError(
                     f"load_state_dict: {name!r} has shape {values.shape} but the parameter has shape "
@@ -296,13 +308,13 @@ class Module:
 
         It only sets ``.training``: it does not fit anything. Returns the module.
         """
-        if not isinstance(mode, bool):
+        if not isinstance(mode, bool | np.bool_):
             raise TypeError(
                 f"train(mode) switches training mode and takes True or False, got {type(mode).__name__}; "
                 "it does not fit the model (that is the training loop's job)"
             )
         for module in self.modules():
-            module.training = mode
+            module.training = bool(mode)
         return self
 
     def eval(self) -> Module:

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import flag
+from .._checks import boolean
 from ..errors import ShapeError
 from ..graph import BackwardStep, backward_steps, topological_order
 from ..ops import Op
@@ -615,7 +615,7 @@ def to_dot(
     Raises TypeError or ValueError naming the option that is wrong, before drawing anything.
     """
     values, grads, legend, grad_colors, mark_nonfinite, broadcast = (
-        flag(name, value)
+        boolean(name, value)
         for name, value in [
             ("values", values), ("grads", grads), ("legend", legend), ("grad_colors", grad_colors),
             ("mark_nonfinite", mark_nonfinite), ("broadcast", broadcast),

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from .._checks import flag, integer_in_range, interval, number, positive
+from .._checks import boolean, integer_in_range, interval, number, positive
 from ..data import check_dataset
 from ..errors import ShapeError
 from ..modes import no_grad
@@ -87,7 +87,7 @@ def plot_history(
         log_scale: a logarithmic loss axis (losses often fall by orders of magnitude).
         metric: ``"loss"`` or ``"accuracy"`` (classification only).
     """
-    log_scale = flag("log_scale", log_scale)
+    log_scale = boolean("log_scale", log_scale)
     if metric not in ("loss", "accuracy"):
         raise ValueError(f"metric must be 'loss' or 'accuracy', got {metric!r}")
     if metric == "accuracy" and history.train_accuracy is None:
@@ -191,7 +191,7 @@ def gradient_norms(source: Any, weights_only: bool = True) -> dict[str, float]:
         weights_only: keep only tensors with two or more dimensions (weight matrices), leaving
             out biases and other vectors.
     """
-    weights_only = flag("weights_only", weights_only)
+    weights_only = boolean("weights_only", weights_only)
     items = source.named_parameters() if hasattr(source, "named_parameters") else source
     if isinstance(items, Mapping):
         items = items.items()
@@ -221,7 +221,7 @@ def plot_gradient_norms(
     vanishing gradient. That is why the y axis is logarithmic by default (an exactly zero
     gradient then has no bar). ``source`` and ``weights_only`` are as in :func:`gradient_norms`.
     """
-    log_scale = flag("log_scale", log_scale)
+    log_scale = boolean("log_scale", log_scale)
     norms = gradient_norms(source, weights_only=weights_only)
     ax = _axes(ax)
     positions = np.arange(len(norms))
