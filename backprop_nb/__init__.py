@@ -9,7 +9,6 @@ array(7.)
 """
 
 from . import data, nn, optim
-from ._memory import keep_freed_memory
 from .errors import AnomalyError, GradError, ShapeError
 from .functions import (
     abs,
@@ -42,8 +41,6 @@ from .viz.graph_view import GraphView, show_graph
 from .viz.render import RenderError, renderer_name
 
 __version__ = "0.1.0"
-
-keep_freed_memory()
 
 # Parts that need matplotlib, ipywidgets or tqdm are imported on first use (``bp.fit``,
 # ``bp.widgets``), so that ``import backprop_nb`` stays quick and light.

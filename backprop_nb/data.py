@@ -62,6 +62,11 @@ def _check_fraction(name: str, value: object) -> float:
     return value
 
 
+def _rng(seed: object) -> np.random.Generator:
+    """``np.random.default_rng(seed)`` once ``seed`` is checked: None, an int >= 0 or a Generator."""
+    return np.random.default_rng(_checks.seed("seed", seed))
+
+
 def _labels(classes: int, n: int) -> np.ndarray:
     """Labels ``[0]*n + [1]*n + ... + [classes-1]*n`` as int64."""
     return np.repeat(np.arange(classes, dtype=np.int64), n)
@@ -86,7 +91,7 @@ def spiral(
     n = _checks.integer("n", n, 1)
     classes = _checks.integer("classes", classes, 2)
     noise = _checks.non_negative("noise", noise)
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     radius = np.linspace(0.0, 1.0, n)
     arms = []
     for k in range(classes):
@@ -106,7 +111,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
     """
     n = _checks.integer("n", n, 1)
     noise = _checks.non_negative("noise", noise)
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     t = np.linspace(0.0, np.pi, n)
     upper = np.column_stack([np.cos(t), np.sin(t)])
     lower = np.column_stack([1.0 - np.cos(t), 0.5 - np.sin(t)])
@@ -128,7 +133,7 @@ def circles(
     n = _checks.integer("n", n, 1)
     noise = _checks.non_negative("noise", noise)
     factor = _check_fraction("factor", factor)
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     t = np.linspace(0.0, 2.0 * np.pi, n, endpoint=False)
     ring = np.column_stack([np.cos(t), np.sin(t)])
     X = np.concatenate([ring, factor * ring]) + noise * rng.standard_normal((2 * n, 2))
@@ -147,7 +152,7 @@ def xor(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[np.ndar
     """
     n = _checks.integer("n", n, 1)
     noise = _checks.non_negative("noise", noise)
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     size = rng.uniform(0.0, 1.0, (2 * n, 2))  # distance from each axis
     sign = rng.choice([-1.0, 1.0], 2 * n)
     y = _labels(2, n)
@@ -178,7 +183,10 @@ def blobs(
         angle = 2.0 * np.pi * np.arange(classes) / classes
         means = 2.0 * np.column_stack([np.cos(angle), np.sin(angle)])
     else:
-        means = np.asarray(centers, dtype=np.float64)
+        try:
+            means = np.asarray(centers, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"centers must be an integer or an array of numbers (classes, D): {err}") from err
         if means.ndim != 2 or means.shape[0] < 2 or means.shape[1] < 1:
             raise ValueError(
                 "centers must be an integer >= 2 or an array of shape (classes, D) with "
@@ -187,7 +195,7 @@ def blobs(
         if not np.all(np.isfinite(means)):
             raise ValueError("centers must contain only finite numbers")
     classes, dims = means.shape
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     X = np.repeat(means, n, axis=0) + std * rng.standard_normal((n * classes, dims))
     return X, _labels(classes, n)
 
@@ -208,7 +216,7 @@ def regression_1d(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tup
     """
     n = _checks.integer("n", n, 1)
     noise = _checks.non_negative("noise", noise)
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     x = np.sort(rng.uniform(-np.pi, np.pi, n))
     y = np.sin(x) + noise * rng.standard_normal(n)
     return x.reshape(-1, 1), y
@@ -233,6 +241,7 @@ def load_digits(
     ``(X_train, y_train, X_test, y_test)``, shuffled with ``seed`` and stratified so every
     digit is as common in the test set as in the training set.
     """
+    scale = _checks.boolean("scale", scale)
     if split is not None:
         split = _check_fraction("split", split)
     path = resources.files("backprop_nb") / "datasets" / "digits.npz"
@@ -266,13 +275,14 @@ def train_test_split(
     parts. Arrays are indexed, not converted, so dtypes are kept.
     """
     test_fraction = _check_fraction("test_fraction", test_fraction)
+    stratify = _checks.boolean("stratify", stratify)
     X = np.asarray(X)
     y = np.asarray(y)
     if X.ndim == 0 or y.ndim == 0:
         raise ShapeError(f"X and y need one row per example, got shapes {X.shape} and {y.shape}")
     if len(y) != len(X):
         raise ShapeError(f"y has {len(y)} rows but X has {len(X)}")
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     if stratify:
         _, group = np.unique(y, axis=0, return_inverse=True)
         group = group.reshape(-1)
@@ -322,7 +332,10 @@ def check_dataset(
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ShapeError(f"X needs at least one row and one column, got shape {X.shape}")
 
-    y = np.asarray(y)
+    try:
+        y = np.asarray(y)
+    except ValueError as err:  # a ragged list
+        raise TypeError(f"y must be an array of numbers: {err}") from err
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.reshape(-1)
     if y.ndim != 1:

@@ -5,6 +5,7 @@ Each accepts Tensors, numbers or arrays (non-Tensors become constants) and retur
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from . import ops
@@ -72,8 +73,9 @@ def max(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     return ops.Max.apply(x, axis=axis, keepdims=keepdims)
 
 
-def reshape(x: Any, shape: tuple[int, ...]) -> Tensor:
-    return ops.Reshape.apply(x, shape=tuple(shape))
+def reshape(x: Any, shape: int | tuple[int, ...]) -> Tensor:
+    """The same elements in a new shape, e.g. ``bp.reshape(t, (2, -1))`` or ``bp.reshape(t, 6)``."""
+    return ops.Reshape.apply(x, shape=(shape,) if isinstance(shape, numbers.Integral) else tuple(shape))
 
 
 def transpose(x: Any, axes: tuple[int, ...] | None = None) -> Tensor:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _checks
 from .graph import backward_steps
 from .modes import no_grad
 from .tensor import Tensor, as_float_array
@@ -24,7 +25,9 @@ from .tensor import Tensor, as_float_array
 Function = Callable[..., Tensor]
 
 
-def _input_arrays(inputs: Sequence[Any]) -> list[np.ndarray]:
+def _input_arrays(f: Any, inputs: Sequence[Any]) -> list[np.ndarray]:
+    """The inputs' values as float arrays (copies), after checking that ``f`` can be called."""
+    _checks.function("f", f, "e.g. lambda x: (x * x).sum()")
     if not inputs:
         raise TypeError("give at least one input after the function, e.g. numerical_grad(f, x)")
     return [as_float_array(x) for x in inputs]
@@ -76,7 +79,8 @@ def numerical_grad(f: Function, *inputs: Any, eps: float = 1e-6) -> np.ndarray |
     Returns:
         An array shaped like the input, or a tuple of them when there are several inputs.
     """
-    arrays = _input_arrays(inputs)
+    arrays = _input_arrays(f, inputs)
+    eps = _checks.positive("eps", eps)
     grads = []
     for array in arrays:
         grad = np.zeros_like(array)
@@ -152,6 +156,15 @@ def _relative_error(a: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.where(scale > 0, np.abs(a - n) / np.where(scale > 0, scale, 1.0), 0.0)
 
 
+def _tolerances(eps: Any, atol: Any, rtol: Any) -> tuple[float, float, float]:
+    """The nudge (> 0) and the tolerances (>= 0) of a check, as floats."""
+    return (
+        _checks.positive("eps", eps),
+        _checks.non_negative("atol", atol),
+        _checks.non_negative("rtol", rtol),
+    )
+
+
 def _label(x: Any, position: int) -> str:
     name = getattr(x, "name", None)
     return f"{name} {np.shape(x)}" if name else f"input {position} {np.shape(x)}"
@@ -166,7 +179,8 @@ def grad_check(
     >>> bool(report)
     True
     """
-    arrays = _input_arrays(inputs)
+    arrays = _input_arrays(f, inputs)
+    eps, atol, rtol = _tolerances(eps, atol, rtol)
     analytic = _analytic_grads(f, arrays)
     numerical = numerical_grad(f, *arrays, eps=eps)
     numerical = numerical if isinstance(numerical, tuple) else (numerical,)
@@ -187,6 +201,10 @@ def jacobian(f: Function, x: Any, method: str = "reverse", eps: float = 1e-6) ->
             (one vector-Jacobian product per output element); "numerical" builds each column
             with central differences (two evaluations per input element).
     """
+    _checks.function("f", f, "e.g. lambda x: x.tanh()")
+    if method not in ("reverse", "numerical"):
+        raise ValueError(f"method must be 'reverse' or 'numerical', got {method!r}")
+    eps = _checks.positive("eps", eps)
     array = as_float_array(x)
     if method == "reverse":
         leaf = Tensor(array, requires_grad=True)
@@ -201,18 +219,15 @@ def jacobian(f: Function, x: Any, method: str = "reverse", eps: float = 1e-6) ->
                 if step.node is leaf:
                     jac[index] = step.upstream
         return jac
-    if method == "numerical":
 
-        def evaluate() -> np.ndarray:
-            with no_grad():
-                return _call(f, [Tensor(array)]).data
+    def evaluate() -> np.ndarray:
+        with no_grad():
+            return _call(f, [Tensor(array)]).data
 
-        out_shape = evaluate().shape
-        jac = np.zeros(out_shape + array.shape)
-        for index, slope in _central_differences(evaluate, array, eps):
-            jac[(Ellipsis, *index)] = slope
-        return jac
-    raise ValueError(f"method must be 'reverse' or 'numerical', got {method!r}")
+    jac = np.zeros(evaluate().shape + array.shape)
+    for index, slope in _central_differences(evaluate, array, eps):
+        jac[(Ellipsis, *index)] = slope
+    return jac
 
 
 def vjp_check(
@@ -231,8 +246,10 @@ def vjp_check(
     directional derivative (⟨v, f(x + eps·u)⟩ − ⟨v, f(x − eps·u)⟩) / (2·eps). ``f`` may return
     any shape. Each direction costs one backward pass and two evaluations, whatever the size.
     """
-    arrays = _input_arrays(inputs)
-    rng = np.random.default_rng(seed)
+    arrays = _input_arrays(f, inputs)
+    directions = _checks.integer("directions", directions, 1)
+    eps, atol, rtol = _tolerances(eps, atol, rtol)
+    rng = np.random.default_rng(_checks.seed("seed", seed))
     rows = []
     for k in range(directions):
         tensors = [Tensor(a, requires_grad=True) for a in arrays]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .errors import GradError, ShapeError
-from .modes import check_finite, settings
+from .modes import check_finite, current_settings
 
 if TYPE_CHECKING:
     from .ops import Op
@@ -35,6 +35,7 @@ def topological_order(root: Tensor) -> list[Tensor]:
     order: the order in which your code computed them. Finding them is a loop with a stack
     (no recursion, so a graph 10,000 ops deep is fine), and the order is the same every run.
     """
+    _check_root(root, "topological_order")
     found = {root}  # tensors hash by identity
     stack = [root]
     while stack:
@@ -146,6 +147,13 @@ def _fit_to_inputs(op: Op, grads: tuple[Any, ...]) -> tuple[np.ndarray | None, .
     return tuple(result)
 
 
+def _check_root(root: Any, where: str) -> None:
+    from .tensor import Tensor  # here: tensor.py imports this module
+
+    if not isinstance(root, Tensor):
+        raise TypeError(f"{where} needs a Tensor, got a {type(root).__name__}")
+
+
 def _describe(t: Tensor) -> str:
     return f"tensor {t.name!r}" if t.name is not None else f"this tensor (shape {t.shape})"
 
@@ -155,6 +163,7 @@ def seed_gradient(root: Tensor, grad: Any = None) -> np.ndarray | np.float64:
 
     For a root of shape () the 1 is a numpy scalar, like every one-number value the gates see.
     """
+    _check_root(root, "backward")
     if not root.requires_grad:
         raise GradError(
             f"backward() through {_describe(root)}, which does not require grad: it was made from "
@@ -185,7 +194,7 @@ def backward_steps(root: Tensor, grad: Any = None) -> Iterator[BackwardStep]:
     appear. The walk writes no ``.grad``: ``Tensor.backward`` does that with each step.
     """
     pending = {root: seed_gradient(root, grad)}  # tensor -> its gradient so far
-    check_anomaly = settings.detect_anomaly
+    check_anomaly = current_settings().detect_anomaly
     for node in reversed(topological_order(root)):
         upstream = pending.pop(node, None)
         if upstream is None:

@@ -16,10 +16,13 @@ of PyTorch's ``torch.autograd.Function``::
 the op (and the op its inputs, ``op.parents``). Write your own gate the same way and it joins
 the engine like any built-in one.
 
-A tensor holding a single number (shape ``()``) reaches ``forward`` as a numpy scalar
-(``np.float64``), not a 0-d array: numpy computes with those several times faster, it returns
-them itself for 0-d results (the result's tensor keeps them so, see ``Tensor.data``), and they
-work in every numpy expression a 0-d array does. A gate must not write into its inputs anyway.
+``forward`` gets the arrays the input tensors hold, not copies: what it saves for backward
+sees later in-place changes to them, for every shape (see "Changing values between forward
+and backward" in ``Tensor``). A one-number result of an op reaches the next gates as a numpy
+scalar (``np.float64``), not a 0-d array: numpy computes with those several times faster, it
+returns them itself for 0-d results (the result's tensor keeps them so, see ``Tensor.data``),
+and they work in every numpy expression a 0-d array does; a 0-d input you made yourself
+(``bp.tensor(2.0)``) arrives as its 0-d array. A gate must not write into its inputs.
 
 Broadcasting: an op's backward returns gradients of the *broadcast* shape; the graph walk sums
 them back to each input's shape in one place (:func:`backprop_nb.graph.unbroadcast`).
@@ -31,6 +34,8 @@ the gradient evenly between tied elements.
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -40,8 +45,9 @@ import numpy as np
 # Read on every op: Python 3.11 cannot cache `np.<name>` (numpy's module has a __getattr__).
 from numpy import float64, ndarray
 
+from ._checks import boolean
 from .errors import ShapeError
-from .modes import check_finite, settings
+from .modes import check_finite, current_settings
 from .tensor import Tensor
 
 _from_op = Tensor._from_op
@@ -69,6 +75,16 @@ def _as_tensor(x: Any) -> Tensor:
 
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 _SHARED_NEEDS: dict[tuple[bool, ...], tuple[bool, ...]] = {}
+
+
+def _quiet_division() -> np.errstate:
+    """Compute x/0 = ±inf, 0/0 = nan and ln 0 = −inf without numpy's warnings (a new one per use)."""
+    return np.errstate(divide="ignore", invalid="ignore")
+
+
+def _is_broadcast_complaint(error: ValueError) -> bool:
+    """True for numpy's "operands could not be broadcast together …" (not a gate's own error)."""
+    return "could not be broadcast" in str(error)
 
 
 def _broadcastable(tensors: tuple[Tensor, ...]) -> bool:
@@ -129,18 +145,17 @@ class Op:
         op = cls()
         op.params = params or _NO_PARAMS  # one shared empty mapping: most ops take no keywords
         # One pass over the inputs collects what the op needs from each (a plain loop: cheaper
-        # than a comprehension or map for the one or two inputs most ops have). A value that is
-        # one number goes in as a numpy scalar (see the module docstring): results are kept as
-        # one already, and a 0-d array is unwrapped with ``a[()]``.
+        # than a comprehension or map for the one or two inputs most ops have). Each value goes
+        # in as the tensor holds it, never a copy (see the module docstring).
         requires = []
         arrays = []
         for p in parents:
             requires.append(p.requires_grad)
-            value = p._value
-            arrays.append(value[()] if type(value) is ndarray and value.ndim == 0 else value)
+            arrays.append(p._value)
         needs = tuple(requires)
         # ops share one tuple per pattern, e.g. (True, False): fewer objects for the garbage collector
         op.needs_input_grad = needs = _SHARED_NEEDS.setdefault(needs, needs)
+        settings = current_settings()
         record = settings.grad_enabled and True in needs
         op.parents = parents if record else ()
         op.saved_tensors = ()
@@ -152,9 +167,9 @@ class Op:
             shapes = " and ".join(str(p.shape) for p in parents)
             if isinstance(error, np.exceptions.AxisError):
                 raise ShapeError(f"{cls.__name__}: {error} (input shape {shapes})") from None
-            if not _broadcastable(parents):
+            if _is_broadcast_complaint(error) and not _broadcastable(parents):
                 raise ShapeError(f"{cls.__name__}: cannot broadcast shapes {shapes} together") from None
-            raise
+            raise  # a gate's own ValueError: its message says more than ours could
         if type(data) is not ndarray and type(data) is not float64:
             # numpy returns a one-number result as np.float64, which the tensor keeps as it is;
             # anything else (a plain number from a hand-written gate) becomes a float64 array
@@ -174,15 +189,27 @@ class Op:
         return f"<{type(self).__name__} op: {self.describe()}>"
 
 
+def _is_int(value: Any) -> bool:
+    """A Python or numpy integer, not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
 def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
     """Normalise an ``axis`` argument to a sorted tuple of non-negative axes."""
     if axis is None:
         return tuple(range(ndim))
-    axis = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
-    for a in axis:
+    axes = (axis,) if _is_int(axis) else tuple(axis) if isinstance(axis, tuple | list) else None
+    if axes is None or not all(_is_int(a) for a in axes):
+        raise TypeError(f"axis must be an int, a tuple of ints or None, got {axis!r}")
+    for a in axes:
         if not -ndim <= a < ndim:
             raise ShapeError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-    return tuple(sorted(a % ndim for a in axis))
+    return tuple(sorted(int(a) % ndim for a in axes))
+
+
+def _check_single_axis(axis: Any) -> None:
+    if not _is_int(axis):
+        raise TypeError(f"axis must be an int, got {axis!r}")
 
 
 def _expand_reduced(grad_out: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
@@ -239,7 +266,10 @@ class Mul(Op):
 
 
 class Div(Op):
-    """a / b."""
+    """a / b. Dividing by 0 gives ±inf (0/0 gives nan), as in PyTorch, and its gradients too.
+
+    Those are the documented results, so numpy's warnings about them are not shown.
+    """
 
     label = "/"
     local_derivative = "∂(a/b)/∂a = 1/b,  ∂(a/b)/∂b = −a/b²"
@@ -247,10 +277,19 @@ class Div(Op):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.save_for_backward(a, b)
-        return a / b
+        if b.all():  # no zero divisor: the usual case, without the cost of np.errstate
+            return a / b
+        with _quiet_division():
+            return a / b
 
     def backward(self, grad_out: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         a, b = self.saved_tensors
+        if b.all():
+            return self._grads(grad_out, a, b)
+        with _quiet_division():
+            return self._grads(grad_out, a, b)
+
+    def _grads(self, grad_out: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray | None, ...]:
         return (
             grad_out / b if self.needs_input_grad[0] else None,
             -grad_out * a / (b * b) if self.needs_input_grad[1] else None,
@@ -385,7 +424,8 @@ class Exp(Op):
 
 
 class Log(Op):
-    """ln a (natural logarithm)."""
+    """ln a (natural logarithm). As in PyTorch, ln 0 = −inf (gradient inf) and ln of a negative
+    number is nan: the documented results, so numpy's warnings about them are not shown."""
 
     label = "log"
     local_derivative = "∂ln a/∂a = 1/a"
@@ -393,11 +433,17 @@ class Log(Op):
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.save_for_backward(a)
-        return np.log(a)
+        if (a > 0).all():  # the usual case, without the cost of np.errstate
+            return np.log(a)
+        with _quiet_division():
+            return np.log(a)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         (a,) = self.saved_tensors
-        return grad_out / a
+        if a.all():
+            return grad_out / a
+        with _quiet_division():
+            return grad_out / a
 
 
 class Sin(Op):
@@ -530,16 +576,19 @@ class Sum(Op):
 
     def forward(self, a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _axes(axis, a.ndim)
-        self.keepdims = keepdims
+        self.keepdims = boolean("keepdims", keepdims)
         self.in_shape = a.shape
-        return a.sum(axis=self.axes, keepdims=keepdims)
+        return a.sum(axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         return np.broadcast_to(_expand_reduced(grad_out, self.axes, self.keepdims), self.in_shape)
 
 
 class Mean(Sum):
-    """Mean over ``axis``; backward shares the gradient equally, 1/n to each element."""
+    """Mean over ``axis``; backward shares the gradient equally, 1/n to each element.
+
+    The mean of no elements (an empty tensor, or an axis of length 0) is nan, with a warning.
+    """
 
     label = "mean"
     local_derivative = "∂(mean a)/∂aᵢ = 1/n"
@@ -547,9 +596,18 @@ class Mean(Sum):
     def forward(self, a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         total = super().forward(a, axis=axis, keepdims=keepdims)
         self.count = math.prod(a.shape[i] for i in self.axes)
+        if self.count == 0:
+            warnings.warn(
+                f"mean over no elements (input shape {a.shape}, axes {self.axes}) is nan",
+                RuntimeWarning,
+                stacklevel=4,  # the caller of t.mean() or bp.mean()
+            )
+            return total + np.nan
         return total / self.count
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        if self.count == 0:  # the input has no elements: nor has its gradient
+            return np.zeros(self.in_shape)
         return super().backward(grad_out / self.count)
 
 
@@ -564,7 +622,7 @@ class Max(Op):
 
     def forward(self, a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _axes(axis, a.ndim)
-        self.keepdims = keepdims
+        self.keepdims = boolean("keepdims", keepdims)
         top = a.max(axis=self.axes, keepdims=True)
         is_top = a == top
         self.save_for_backward(is_top / is_top.sum(axis=self.axes, keepdims=True))
@@ -661,6 +719,7 @@ class Softmax(Op):
     local_derivative = "∂sᵢ/∂aⱼ = sᵢ(δᵢⱼ − sⱼ)"
 
     def forward(self, a: np.ndarray, axis: int = -1) -> np.ndarray:
+        _check_single_axis(axis)
         e = np.exp(a - a.max(axis=axis, keepdims=True))
         out = e / e.sum(axis=axis, keepdims=True)
         self.axis = axis
@@ -679,6 +738,7 @@ class LogSoftmax(Op):
     local_derivative = "∂(log sᵢ)/∂aⱼ = δᵢⱼ − sⱼ"
 
     def forward(self, a: np.ndarray, axis: int = -1) -> np.ndarray:
+        _check_single_axis(axis)
         shifted = a - a.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         self.axis = axis

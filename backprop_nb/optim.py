@@ -17,7 +17,10 @@ Differences from ``torch.optim``:
 
 * no parameter groups: one set of hyper-parameters for every parameter (change one with
   ``optimizer.lr = 0.01``, not ``optimizer.param_groups[0]["lr"]``);
-* ``lr`` must be positive (PyTorch accepts 0); no ``maximize``, ``foreach`` or ``fused``;
+* ``lr`` must be positive (PyTorch accepts 0), also when assigned later (``optimizer.lr = 0``
+  is an error); no ``maximize``, ``foreach`` or ``fused``;
+* ``eps`` must be positive (PyTorch accepts 0, which divides 0 by 0, giving nan parameters,
+  wherever a gradient has been exactly 0 from the start, as for a ReLU unit that never fires);
 * ``optimizer.state[p]`` holds numpy arrays (and ``"step"``, an int, for every optimiser).
 
 Updates change ``p.data`` in place with numpy, so nothing is recorded in any graph (PyTorch
@@ -27,7 +30,7 @@ wraps ``step()`` in ``no_grad`` for the same reason), and ``p.grad`` is only rea
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -53,6 +56,11 @@ def _check_params(params: Iterable[Tensor]) -> list[Tensor]:
     if isinstance(params, Tensor):
         raise TypeError(
             "params must be an iterable of tensors: wrap a single tensor in a list, e.g. SGD([w], lr=0.1)"
+        )
+    if isinstance(params, Mapping):
+        raise TypeError(
+            "params must be an iterable of tensors, got a dict (iterating it gives its keys): pass "
+            "list(params.values()) or model.parameters()"
         )
     try:
         params = list(params)
@@ -97,6 +105,15 @@ class Optimizer:
     def __init__(self, params: Iterable[Tensor]) -> None:
         self.params: list[Tensor] = _check_params(params)
         self.state: dict[Tensor, dict[str, Any]] = {}
+
+    @property
+    def lr(self) -> float:
+        """The learning rate γ, a number > 0; a new one (``optimizer.lr = 0.01``) is checked too."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = _checks.positive("lr", value)
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (``p.grad = None``, PyTorch's default)."""
@@ -193,11 +210,11 @@ class SGD(Optimizer):
         weight_decay: float = 0,
     ) -> None:
         super().__init__(params)
-        self.lr = _checks.positive("lr", lr)
+        self.lr = lr
         self.momentum = _checks.non_negative("momentum", momentum)
         self.dampening = _checks.number("dampening", dampening)
         self.weight_decay = _checks.non_negative("weight_decay", weight_decay)
-        self.nesterov = bool(nesterov)
+        self.nesterov = _checks.boolean("nesterov", nesterov)
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
             raise ValueError(
                 f"Nesterov momentum needs momentum > 0 and dampening = 0, got momentum={self.momentum} "
@@ -243,13 +260,13 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
     ) -> None:
         super().__init__(params)
-        self.lr = _checks.positive("lr", lr)
+        self.lr = lr
         self.lr_decay = _checks.non_negative("lr_decay", lr_decay)
         self.weight_decay = _checks.non_negative("weight_decay", weight_decay)
         self.initial_accumulator_value = _checks.non_negative(
             "initial_accumulator_value", initial_accumulator_value
         )
-        self.eps = _checks.non_negative("eps", eps)
+        self.eps = _checks.positive("eps", eps)
 
     def _update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
         lr = self.lr / (1 + (state["step"] - 1) * self.lr_decay)
@@ -290,12 +307,12 @@ class RMSprop(Optimizer):
         centered: bool = False,
     ) -> None:
         super().__init__(params)
-        self.lr = _checks.positive("lr", lr)
+        self.lr = lr
         self.alpha = _decay_rate("alpha", alpha)
-        self.eps = _checks.non_negative("eps", eps)
+        self.eps = _checks.positive("eps", eps)
         self.weight_decay = _checks.non_negative("weight_decay", weight_decay)
         self.momentum = _checks.non_negative("momentum", momentum)
-        self.centered = bool(centered)
+        self.centered = _checks.boolean("centered", centered)
 
     def _update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
         if self.weight_decay != 0:
@@ -343,13 +360,13 @@ class Adam(Optimizer):
         amsgrad: bool = False,
     ) -> None:
         super().__init__(params)
-        self.lr = _checks.positive("lr", lr)
+        self.lr = lr
         if not isinstance(betas, tuple | list) or len(betas) != 2:
             raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         self.betas = (_decay_rate("betas[0]", betas[0]), _decay_rate("betas[1]", betas[1]))
-        self.eps = _checks.non_negative("eps", eps)
+        self.eps = _checks.positive("eps", eps)
         self.weight_decay = _checks.non_negative("weight_decay", weight_decay)
-        self.amsgrad = bool(amsgrad)
+        self.amsgrad = _checks.boolean("amsgrad", amsgrad)
 
     def _update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
         beta1, beta2 = self.betas

@@ -15,12 +15,16 @@ Names and behaviour follow PyTorch wherever the lectures do not say otherwise. T
 * intermediate tensors keep their ``.grad`` after backward (PyTorch frees it unless you call
   ``retain_grad()``), because the graph picture shows every gradient;
 * the graph is kept after backward, so calling ``backward()`` twice works and adds the
-  gradients once more (PyTorch would need ``retain_graph=True``).
+  gradients once more (PyTorch would need ``retain_graph=True``);
+* ``==`` between two tensors asks whether they are the same tensor, and comparing a tensor
+  with a number or array raises (PyTorch compares values; see ``Tensor``).
 """
 
 from __future__ import annotations
 
 import itertools
+import numbers
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -29,7 +33,9 @@ import numpy as np
 # (numpy's module has a __getattr__).
 from numpy import ndarray
 
-from .modes import settings
+from ._checks import boolean, optional_text
+from .errors import GradError, ShapeError
+from .modes import current_settings
 
 _node_ids = itertools.count()
 """Every tensor gets the next number when it is created: a deterministic id (``id()`` changes
@@ -76,8 +82,36 @@ class Tensor:
 
     Args:
         data: a number, nested list or array; ints and bools become float64. The data is copied.
-        requires_grad: record ops on this tensor so ``backward()`` computes its ``.grad``.
+        requires_grad: record ops on this tensor so ``backward()`` computes its ``.grad``
+            (True or False; numpy bools too).
         name: a label for the graph picture and for error messages (settable later: ``t.name = "t"``).
+
+    **Changing values between forward and backward.** An op keeps for backward the very arrays
+    its inputs hold (not copies), as PyTorch does. Change a tensor's values *in place*
+    (``x.data += 1``, ``x.data[0] = 5``, ``x -= 1`` inside ``no_grad()``) before calling
+    ``backward()``, and backward computes with the new values, whatever the shape; assign a new
+    array (``x.data = ...``) and the ops that already used ``x`` keep the old one. The gradient
+    then mixes old and new values (an op that saved its own output, such as ``exp``, keeps the
+    output of the old value), so run the forward pass again after changing a value. (A result
+    of one number that ops used before you first read its ``.data`` stays a number for them.)
+
+    **In-place operators** (``+= -= *= /= **=``) follow PyTorch. Inside ``no_grad()``, or when
+    no tensor involved requires grad, they change this tensor's values in place. When the op
+    is recorded they make a new tensor, as ``t = t + other`` would, except on a leaf that
+    requires grad (a parameter), where they raise ``GradError``: ``w -= lr * w.grad`` must be
+    written ``with bp.no_grad(): w -= lr * w.grad`` or ``w.data -= lr * w.grad``.
+
+    **Python conversions.** ``float(t)``, ``int(t)`` and ``bool(t)`` work for a one-element
+    tensor and raise for any other; ``len(t)`` and iterating give the first axis (each element a
+    tensor, as ``t[i]``) and raise for a 0-d tensor.
+
+    **Comparisons.** ``a == b`` between two tensors is ``a is b`` (the same tensor), as for any
+    Python object, so lists, sets and dicts of tensors work (``x in order``,
+    ``order.index(x)``). Compare values as numbers or arrays: ``t.item() == 2.0``,
+    ``t.data > 0`` (a numpy bool array, which also masks an index: ``t[t.data > 0]``).
+    ``t == 2.0``, ``t < 0`` and ``a < b`` raise a TypeError that says so, instead of answering
+    False by identity. (PyTorch compares values elementwise and returns a bool tensor; ours
+    hold only float64, and a tensor of 0s and 1s used as an index picks positions 0 and 1.)
     """
 
     __slots__ = ("__weakref__", "_grad", "_id", "_scope", "_value", "name", "op", "requires_grad")
@@ -88,11 +122,11 @@ class Tensor:
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None) -> None:
         self._value: np.ndarray | np.float64 = as_float_array(data)
         self._grad: np.ndarray | np.float64 | None = None
-        self.requires_grad = bool(requires_grad)
-        self.name = name
+        self.requires_grad = boolean("requires_grad", requires_grad)
+        self.name = optional_text("name", name)
         self.op = None
         self._id = next(_node_ids)
-        self._scope = settings.scope
+        self._scope = current_settings().scope
 
     @classmethod
     def _from_op(cls, data: np.ndarray | np.float64, op: Any) -> Tensor:
@@ -104,7 +138,7 @@ class Tensor:
         out.name = None
         out.op = op
         out._id = next(_node_ids)
-        out._scope = settings.scope
+        out._scope = current_settings().scope
         return out
 
     # ----- value and gradient ------------------------------------------------------------
@@ -123,7 +157,9 @@ class Tensor:
 
     @data.setter
     def data(self, value: Any) -> None:
-        self._value = value if type(value) is ndarray else as_float_array(value)
+        """Take a float64 array as it is (shared, not copied); convert anything else to one."""
+        is_float_array = type(value) is ndarray and value.dtype == np.float64
+        self._value = value if is_float_array else as_float_array(value)
 
     @property
     def grad(self) -> np.ndarray | None:
@@ -187,10 +223,59 @@ class Tensor:
             return self.data
         return np.array(self.data, dtype=dtype, copy=True)
 
+    # ----- Python conversions (see the class docstring) ---------------------------------
     def __len__(self) -> int:
         if self._value.ndim == 0:
             raise TypeError("len() of a 0-d tensor: it holds one number, use .item()")
         return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """The tensors ``t[0]``, ``t[1]``, … along the first axis."""
+        if self._value.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor: it holds one number, use .item()")
+        return (self[i] for i in range(len(self._value)))
+
+    def _one_number(self, conversion: str) -> float:
+        if self._value.size != 1:
+            raise TypeError(
+                f"{conversion}() of a tensor with {self._value.size} elements (shape {self.shape}) "
+                "is ambiguous: it needs exactly one element"
+                + ("; use t.data.any() or t.data.all()" if conversion == "bool" else "")
+            )
+        return self._value.item()
+
+    def __float__(self) -> float:
+        return self._one_number("float")
+
+    def __int__(self) -> int:
+        return int(self._one_number("int"))
+
+    def __bool__(self) -> bool:
+        return bool(self._one_number("bool"))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Tensor):
+            return self is other
+        return _refuse_value_comparison("==", other)
+
+    def __ne__(self, other: object) -> bool:
+        if isinstance(other, Tensor):
+            return self is not other
+        return _refuse_value_comparison("!=", other)
+
+    def __lt__(self, other: Any) -> bool:
+        return _refuse_value_comparison("<", other)
+
+    def __le__(self, other: Any) -> bool:
+        return _refuse_value_comparison("<=", other)
+
+    def __gt__(self, other: Any) -> bool:
+        return _refuse_value_comparison(">", other)
+
+    def __ge__(self, other: Any) -> bool:
+        return _refuse_value_comparison(">=", other)
+
+    __hash__ = object.__hash__  # by identity, as in PyTorch: tensors are dict keys in graph walks
 
     def __repr__(self) -> str:
         parts = [_format_array(self.data)]
@@ -281,6 +366,47 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         return ops.GetItem.apply(self, index=index)
 
+    # ----- in-place operators (see the class docstring) -----------------------------------
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._in_place(other, "+=", np.add, ops.Add)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._in_place(other, "-=", np.subtract, ops.Sub)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._in_place(other, "*=", np.multiply, ops.Mul)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._in_place(other, "/=", np.divide, ops.Div)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return self._in_place(other, "**=", np.power, ops.Pow)
+
+    def _in_place(self, other: Any, symbol: str, ufunc: np.ufunc, op: type[ops.Op]) -> Tensor:
+        """``self <symbol> other``: in place when nothing is recorded, else a new tensor (or an error)."""
+        other_requires_grad = isinstance(other, Tensor) and other.requires_grad
+        if current_settings().grad_enabled and (self.requires_grad or other_requires_grad):
+            if self.op is None and self.requires_grad:
+                who = repr(self.name) if self.name is not None else "t"
+                name = self.name if self.name is not None and self.name.isidentifier() else "t"
+                raise GradError(
+                    f"{symbol} on {who}, a leaf tensor that requires grad, would be recorded as a new "
+                    f"op (PyTorch raises here too). Update a parameter without recording:\n"
+                    f"    with bp.no_grad():\n        {name} {symbol} ...\n"
+                    f"or change its values directly: {name}.data {symbol} ..."
+                )
+            return op.apply(self, other)
+        value = self.data
+        operand = other.data if isinstance(other, Tensor) else as_float_array(other)
+        try:
+            ufunc(value, operand, out=value)
+        except ValueError:
+            raise ShapeError(
+                f"{symbol} in place: a value of shape {operand.shape} does not broadcast to this "
+                f"tensor's shape {value.shape}"
+            ) from None
+        return self
+
     # ----- elementwise functions ----------------------------------------------------------
     def exp(self) -> Tensor:
         return ops.Exp.apply(self)
@@ -342,6 +468,21 @@ class Tensor:
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         return ops.LogSoftmax.apply(self, axis=axis)
+
+
+def _refuse_value_comparison(symbol: str, other: Any) -> Any:
+    """The TypeError for ``t == 2.0``, ``t < 0``, ``a < b``, saying how to compare the values.
+
+    Anything that is not a number, an array or a tensor (None, a string) gets NotImplemented:
+    Python then answers ``==`` by identity (False) and ``<`` with its usual TypeError.
+    """
+    if not isinstance(other, Tensor | numbers.Number | np.ndarray | np.generic | list):
+        return NotImplemented
+    raise TypeError(
+        f"Tensor {symbol} {type(other).__name__}: tensors are not compared by value "
+        "(== between two tensors asks whether they are the same tensor). Compare the values: "
+        f"t.item() {symbol} x for one number, t.data {symbol} x for a numpy bool array"
+    )
 
 
 def tensor(data: Any, requires_grad: bool = False, name: str | None = None) -> Tensor:

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 from tqdm.auto import tqdm
 
+from . import _checks
+from ._memory import keep_freed_memory
 from .data import check_dataset, train_test_split
 from .errors import ShapeError
 from .modes import no_grad
@@ -70,14 +72,14 @@ class History:
         step_loss: the mini-batch loss of every step, in training mode (noisy: each batch is
             different).
         train_loss, val_loss: the loss over the whole training / validation set after each
-            epoch, in evaluation mode. ``val_loss`` is None without validation data. If
-            training diverged, the last loss recorded (of a step or an epoch) is the nan or inf.
+            epoch, in evaluation mode. ``val_loss`` is None without validation data. If the
+            loss diverged, the last loss recorded (of a step or an epoch) is the nan or inf.
         train_accuracy, val_accuracy: the fraction of examples classified correctly after each
             epoch; None for regression (and ``val_accuracy`` without validation data).
         steps_per_epoch: mini-batches per epoch, ceil(N / batch_size).
         stopped_epoch: the epoch (counted from 1) in which training ended.
         stop_reason: ``"completed"`` (all epochs ran), ``"early_stopping"`` (the validation loss
-            stopped improving) or ``"diverged"`` (the loss became nan or inf).
+            stopped improving) or ``"diverged"`` (the loss, or a gradient, became nan or inf).
         best_epoch: the epoch with the lowest validation loss (None without validation data).
         restored_epoch: with early stopping, the epoch whose parameters were put back.
         message: the reason for stopping, in words.
@@ -146,8 +148,13 @@ def _forward(model: Callable[[Tensor], Any], X: np.ndarray) -> Tensor:
 
 def predict(model: Callable[[Tensor], Any], X: Any) -> np.ndarray:
     """The model's outputs for the rows of ``X``, as a numpy array, in evaluation mode (no graph)."""
+    _check_model(model)
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"X must be an array of numbers: {err}") from err
     with _evaluation(model):
-        return _forward(model, np.asarray(X, dtype=np.float64)).data
+        return _forward(model, X).data
 
 
 def predicted_classes(outputs: np.ndarray, threshold: float = 0.5) -> np.ndarray:
@@ -158,6 +165,9 @@ def predicted_classes(outputs: np.ndarray, threshold: float = 0.5) -> np.ndarray
     greater than ``threshold``, else 0 (0.5 for a probability, 0 for a logit).
     """
     outputs = np.asarray(outputs)
+    if outputs.ndim not in (1, 2):
+        raise ShapeError(f"outputs must have one row per example, (N, C) or (N,), got shape {outputs.shape}")
+    threshold = _checks.number("threshold", threshold)
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         return outputs.argmax(axis=1)
     return (outputs.reshape(len(outputs)) > threshold).astype(np.int64)
@@ -187,6 +197,8 @@ def _resolve_loss(loss: LossFunction | str) -> LossFunction:
 
 
 def _loss_name(loss: LossFunction | str) -> str:
+    """The name of a loss given by name or as a function (checked: one of the two)."""
+    _resolve_loss(loss)
     return loss if isinstance(loss, str) else getattr(loss, "__name__", "")
 
 
@@ -211,6 +223,15 @@ def default_threshold(loss: LossFunction | str) -> float:
     outputs are probabilities).
     """
     return 0.0 if _loss_name(loss).endswith("_with_logits") else 0.5
+
+
+def _check_model(model: Any) -> None:
+    _checks.function("model", model, "a bp.nn module or any function from a Tensor of inputs to outputs")
+
+
+def _threshold(threshold: float | None, loss: LossFunction | str) -> float:
+    """The threshold given (a number), or the loss's :func:`default_threshold`."""
+    return default_threshold(loss) if threshold is None else _checks.number("threshold", threshold)
 
 
 def _task(task: Task | None, y: Any, loss: LossFunction | str) -> Task:
@@ -254,15 +275,28 @@ def _split(
     )
 
 
-def _targets(y: np.ndarray, out: Tensor, task: Task) -> np.ndarray:
+_CLASS_SCORE_LOSSES = ("cross_entropy", "multiclass_hinge")
+"""Losses that compare one score per class with an int label, so they need two outputs or more."""
+
+
+def _targets(y: np.ndarray, out: Tensor, task: Task, loss: LossFunction | str) -> np.ndarray:
     """y in the form the loss compares with outputs shaped like ``out`` (one example's row).
 
     Several outputs per example (classification): int labels (N,), each below the number of
     outputs. One output per example: float targets shaped like the outputs, (N, 1) or (N,), so
     a loss never broadcasts (N, 1) against (N,) into an (N, N) matrix; for classification the
-    labels must then be 0 or 1.
+    labels must then be 0 or 1, and the loss one for a single output (not ``cross_entropy``).
     """
     width = out.shape[1] if out.ndim == 2 else 1
+    name = _loss_name(loss)
+    if width == 1 and name in _CLASS_SCORE_LOSSES:
+        classes = max(2, int(y.max()) + 1)
+        raise ShapeError(
+            f"the model gives one output per example, but {name} needs one score per class (with a "
+            f"single score its loss is 0 whatever the model does): give the model's last layer {classes} "
+            "outputs, one per class, or for two classes keep one output and use "
+            "'binary_cross_entropy_with_logits'"
+        )
     if task == "regression":
         if width != 1:
             raise ShapeError(
@@ -353,10 +387,11 @@ def evaluate(
     error. Use it for a test set: ``bp.train.evaluate(model, X_test, y_test, "cross_entropy")``.
     ``loss``, ``task`` and ``threshold`` are as in :func:`fit`.
     """
+    _check_model(model)
     task = _task(task, y, loss)
     X, y = check_dataset(X, y, task=task)
-    data, _ = _prepare(model, X, y, None, task, None)
-    threshold = default_threshold(loss) if threshold is None else threshold
+    threshold = _threshold(threshold, loss)
+    data, _ = _prepare(model, X, y, None, task, None, loss)
     return Evaluation(*_evaluate(model, _resolve_loss(loss), data, threshold))
 
 
@@ -368,8 +403,8 @@ def _train_epoch(
     order: np.ndarray,
     batch_size: int,
     step_loss: list[float],
-) -> bool:
-    """One pass over the data in ``order``; False (and no update) at a non-finite loss."""
+) -> str | None:
+    """One pass over the data in ``order``; None, or why it stopped before a step's update."""
     if hasattr(model, "train"):
         model.train()
     for start in range(0, len(order), batch_size):
@@ -377,11 +412,14 @@ def _train_epoch(
         loss = _scalar_loss(loss_fn, _forward(model, data.X[rows]), data.targets[rows])
         step_loss.append(loss.item())
         if not math.isfinite(step_loss[-1]):
-            return False
+            return _bad_loss_message(step_loss[-1], optimizer, updated=len(step_loss) > 1)
         optimizer.zero_grad()
         loss.backward()
+        for p in optimizer.params:
+            if p.grad is not None and not np.isfinite(p.grad).all():
+                return _bad_gradient_message(model, optimizer, p, step_loss[-1])
         optimizer.step()
-    return True
+    return None
 
 
 def fit(
@@ -440,22 +478,31 @@ def fit(
             batch size) give the same parameters and the same History. A run that diverged or
             stopped early cannot be continued, and ``early_stopping`` works within one call only.
 
-    If the loss becomes nan or inf, training stops before that step's update, the History says
-    so (``stop_reason="diverged"``) and a :class:`DivergenceWarning` suggests a smaller
-    learning rate. numpy's own overflow warnings are silenced inside ``fit`` meanwhile.
+    If the loss becomes nan or inf, or a gradient does while the loss is still finite, training
+    stops before that step's update, the History says so (``stop_reason="diverged"``) and a
+    :class:`DivergenceWarning` gives the cause: updates that overshoot (try a smaller learning
+    rate), a model that gives nan before any update, or the op whose backward divided by zero.
+    The parameters are left as they were before that step; they are nan or inf only if an
+    earlier update overflowed, and then the message says so. numpy's own overflow warnings are
+    silenced inside ``fit`` meanwhile.
+
+    On Linux, glibc keeps the memory that training steps free for the next step while ``fit``
+    runs, and hands it back after (see ``backprop_nb/_memory.py``).
     """
+    _check_model(model)
     task = _task(task, y, loss)
     X, y = check_dataset(X, y, task=task)
     loss_fn = _resolve_loss(loss)
     _check_optimizer(model, optimizer)
     epochs = _count("epochs", epochs)
     patience = _count("early_stopping", early_stopping, allow_none=True)
-    train, valid = _prepare(model, X, y, validation, task, seed)
+    seed = None if seed is None else _checks.integer("seed", seed, 0)
+    progress = _checks.boolean("progress", progress)
+    threshold = _threshold(threshold, loss)
+    train, valid = _prepare(model, X, y, validation, task, seed, loss)
     if patience is not None and valid is None:
         raise ValueError("early_stopping watches the validation loss: give validation=0.2 or (X_val, y_val)")
     batch_size = _count("batch_size", batch_size, allow_none=True) or len(train.X)
-    if threshold is None:
-        threshold = default_threshold(loss)
     steps_per_epoch = math.ceil(len(train.X) / batch_size)
     history = _run_history(history, task, valid is not None, steps_per_epoch, patience is not None)
     first = history.epochs + 1
@@ -466,17 +513,19 @@ def fit(
     bar = tqdm(range(first, first + epochs), desc="training", unit="epoch", disable=not progress)
     was_training = getattr(model, "training", None)
     try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with keep_freed_memory(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in bar:
                 history.stopped_epoch = epoch
                 order = rng.permutation(len(train.X))
-                if not _train_epoch(model, loss_fn, optimizer, train, order, batch_size, history.step_loss):
-                    where = f"step {len(history.step_loss)} (epoch {epoch})"
-                    _stop_diverged(history, where, history.step_loss[-1], optimizer)
+                problem = _train_epoch(model, loss_fn, optimizer, train, order, batch_size, history.step_loss)
+                if problem is not None:
+                    _stop(history, f"step {len(history.step_loss)} (epoch {epoch})", problem)
                     break
                 bad_loss = _record_epoch(history, model, loss_fn, train, valid, threshold)
                 if bad_loss is not None:
-                    _stop_diverged(history, f"the evaluation after epoch {epoch}", bad_loss, optimizer)
+                    _stop(
+                        history, f"the evaluation after epoch {epoch}", _bad_loss_message(bad_loss, optimizer)
+                    )
                     break
                 bar.set_postfix(_postfix(history), refresh=False)
                 if valid is not None:
@@ -569,7 +618,13 @@ def _shuffling(seed: int | None, rows: int, epochs_before: int) -> np.random.Gen
 
 
 def _prepare(
-    model: Any, X: np.ndarray, y: np.ndarray, validation: Any, task: Task, seed: int | None
+    model: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    validation: Any,
+    task: Task,
+    seed: int | None,
+    loss: LossFunction | str,
 ) -> tuple[_Split, _Split | None]:
     """The training and validation sets, with targets shaped for the model's outputs."""
     X_train, y_train, val = _split(X, y, validation, task, seed)
@@ -577,7 +632,7 @@ def _prepare(
         example = _forward(model, X_train[:1])
 
     def prepare(X: np.ndarray, y: np.ndarray) -> _Split:
-        return _Split(X, _targets(y, example, task), y if task == "classification" else None)
+        return _Split(X, _targets(y, example, task, loss), y if task == "classification" else None)
 
     return prepare(X_train, y_train), (prepare(*val) if val is not None else None)
 
@@ -629,12 +684,43 @@ def _record_epoch(
     return bad
 
 
-def _stop_diverged(history: History, where: str, loss: float, optimizer: Optimizer) -> None:
-    lr = getattr(optimizer, "lr", None)
+def _stop(history: History, where: str, problem: str) -> None:
     history.stop_reason = "diverged"
-    history.message = (
-        f"training stopped at {where}: the loss became {loss}. "
-        "The updates overshoot: try a smaller learning rate" + (f" than lr={lr:g}" if lr is not None else "")
+    history.message = f"training stopped at {where}: {problem}"
+
+
+def _bad_loss_message(loss: float, optimizer: Optimizer, updated: bool = True) -> str:
+    """Why a loss became nan or inf (``updated``: after some update of this run), and what the parameters hold."""
+    if not updated:
+        return (
+            f"the loss is {loss} at the starting parameters, before any update: the model or the loss "
+            "computes nan or inf on this batch; run it inside `with bp.detect_anomaly():` to find the op"
+        )
+    lr = getattr(optimizer, "lr", None)
+    message = f"the loss became {loss}. The updates overshoot: try a smaller learning rate" + (
+        f" than lr={lr:g}" if lr is not None else ""
+    )
+    if not all(np.isfinite(p.data).all() for p in optimizer.params):
+        message += (
+            ". The last update left nan or inf in the parameters: draw or load new ones before training again"
+        )
+    return message
+
+
+def _bad_gradient_message(model: Any, optimizer: Optimizer, parameter: Tensor, loss: float) -> str:
+    """A gradient became nan or inf while the loss was finite: name the parameter and the cause."""
+    names = (
+        {id(p): name for name, p in model.named_parameters()} if hasattr(model, "named_parameters") else {}
+    )
+    name = names.get(id(parameter)) or parameter.name
+    position = next(i for i, p in enumerate(optimizer.params) if p is parameter)  # not .index: no ==
+    label = repr(name) if name else f"parameter {position}"
+    values = "nan" if np.isnan(parameter.grad).any() else "inf"
+    return (
+        f"the loss was finite ({loss:.4g}) but the gradient of {label} contains {values}, so "
+        "this step's update was not applied and the parameters are those from before it. An op's backward "
+        "divided by zero or overflowed (e.g. sqrt or log at 0, or a division by 0); run a step inside "
+        "`with bp.detect_anomaly():` to find it"
     )
 
 

@@ -11,7 +11,9 @@
    against plain Python floats doing the same forward and reverse pass.
 
 Each figure is the median of several runs; both sides run interleaved, so machine noise hits
-both alike. The two sides' results are compared, so a wrong benchmark cannot look fast.
+both alike. The two sides' results are compared, so a wrong benchmark cannot look fast. Both
+run with glibc keeping freed memory for reuse, as bp.fit trains (backprop_nb/_memory.py);
+BACKPROP_NB_KEEP_FREED_MEMORY=0 measures them without.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import time
 import numpy as np
 
 import backprop_nb as bp
+from backprop_nb._memory import keep_freed_memory
 
 LR = 0.01
 
@@ -230,10 +233,12 @@ def main() -> None:
     parser.add_argument("--only", choices=["mlp", "scalar"])
     args = parser.parse_args()
     gc.collect()
-    if args.only != "scalar":
-        bench_mlp(args.repeat)
-    if args.only != "mlp":
-        bench_scalar(args.repeat)
+    with keep_freed_memory() as kept:  # as bp.fit trains; BACKPROP_NB_KEEP_FREED_MEMORY=0 turns it off
+        print(f"glibc keeps freed memory (as in bp.fit): {'yes' if kept else 'no'}")
+        if args.only != "scalar":
+            bench_mlp(args.repeat)
+        if args.only != "mlp":
+            bench_scalar(args.repeat)
 
 
 if __name__ == "__main__":

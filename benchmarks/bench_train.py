@@ -11,7 +11,9 @@ Both sides start from the same weights (the bp.nn.MLP's, copied), visit the same
 batches (np.random.default_rng(seed).permutation each epoch), apply the same SGD update
 (PyTorch's momentum buffer) and evaluate the whole training set after each epoch, as fit does.
 Each figure is the median of several interleaved runs; the final losses and weights of the two
-sides are compared, so a wrong benchmark cannot look fast.
+sides are compared, so a wrong benchmark cannot look fast. Both sides run with glibc keeping
+freed memory for reuse, as bp.fit trains (backprop_nb/_memory.py);
+BACKPROP_NB_KEEP_FREED_MEMORY=0 measures them without.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_nb import nn, optim
+from backprop_nb._memory import keep_freed_memory
 from backprop_nb.data import load_digits, spiral
 from backprop_nb.train import fit
 
@@ -124,6 +127,26 @@ def median_times(runs, repeat, min_round=0.2):
     return [statistics.median(t) for t in times]
 
 
+def compare(tasks: list[Task], repeat: int) -> None:
+    """Time bp.fit and the numpy loop on each task, check they agree, and print a row per task."""
+    print(f"{'training':42} {'bp.fit':>9} {'numpy':>9} {'ratio':>6}   {'final loss (bp / numpy)':>27}  agree")
+    for task in tasks:
+        initial = initial_parameters(task)
+        bp_loss, bp_params, history = bp_fit(task)
+        np_loss, np_params = numpy_fit(task, initial)
+        max_diff = max(float(np.abs(a - b).max()) for a, b in zip(bp_params, np_params, strict=True))
+        agree = abs(bp_loss - np_loss) <= 1e-9 * abs(np_loss) and max_diff <= 1e-9
+        t_bp, t_np = median_times(
+            [lambda t=task: bp_fit(t), lambda t=task, w=initial: numpy_fit(t, w)], repeat
+        )
+        print(
+            f"{task.name:42} {t_bp:8.3f}s {t_np:8.3f}s {t_bp / t_np:5.1f}x   {bp_loss:13.10f} / {np_loss:13.10f}  "
+            f"{'yes' if agree else 'NO'} (max weight diff {max_diff:.1e}, accuracy {history.train_accuracy[-1]:.3f})"
+        )
+        if not agree:
+            raise SystemExit(f"{task.name}: bp.fit and the numpy reference disagree")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -145,22 +168,9 @@ def main() -> None:
         ),
         Task("digits 64-64-10, 1 epoch, batch 32", X_digits, y_digits, [64, 64, 10], 1, 32, 0.1, 0.9, 0.0),
     ]
-    print(f"{'training':42} {'bp.fit':>9} {'numpy':>9} {'ratio':>6}   {'final loss (bp / numpy)':>27}  agree")
-    for task in tasks:
-        initial = initial_parameters(task)
-        bp_loss, bp_params, history = bp_fit(task)
-        np_loss, np_params = numpy_fit(task, initial)
-        max_diff = max(float(np.abs(a - b).max()) for a, b in zip(bp_params, np_params, strict=True))
-        agree = abs(bp_loss - np_loss) <= 1e-9 * abs(np_loss) and max_diff <= 1e-9
-        t_bp, t_np = median_times(
-            [lambda t=task: bp_fit(t), lambda t=task, w=initial: numpy_fit(t, w)], args.repeat
-        )
-        print(
-            f"{task.name:42} {t_bp:8.3f}s {t_np:8.3f}s {t_bp / t_np:5.1f}x   {bp_loss:13.10f} / {np_loss:13.10f}  "
-            f"{'yes' if agree else 'NO'} (max weight diff {max_diff:.1e}, accuracy {history.train_accuracy[-1]:.3f})"
-        )
-        if not agree:
-            raise SystemExit(f"{task.name}: bp.fit and the numpy reference disagree")
+    with keep_freed_memory() as kept:  # for both sides: bp.fit trains inside it anyway
+        print(f"glibc keeps freed memory (as in bp.fit): {'yes' if kept else 'no'}")
+        compare(tasks, args.repeat)
 
 
 if __name__ == "__main__":

@@ -541,3 +541,51 @@ def test_check_dataset_numeric_strings_as_labels():
 def test_check_dataset_bad_task():
     with raises(ValueError, "task must be 'classification' or 'regression', got 'clustering'"):
         data.check_dataset(np.zeros((2, 1)), [0, 1], task="clustering")
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+@pytest.mark.parametrize(
+    ("seed", "error", "message"),
+    [
+        (-1, ValueError, "seed must be >= 0, got -1"),
+        (1.5, TypeError, "seed must be None, an integer >= 0 or a numpy Generator, got 1.5"),
+        ("0", TypeError, "seed must be None, an integer >= 0 or a numpy Generator, got '0'"),
+        (True, TypeError, "seed must be None, an integer >= 0 or a numpy Generator, got True"),
+    ],
+)
+def test_seeds_are_checked(make, seed, error, message):
+    with raises(error, message):
+        make(seed=seed)
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+def test_numpy_integers_and_generators_work_as_seeds_and_counts(make):
+    X, _ = make(n=np.int64(10), seed=np.int32(3))
+    X_again, _ = make(n=10, seed=np.random.default_rng(3))
+    np.testing.assert_array_equal(X, X_again)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: data.load_digits(scale="False"), "scale must be True or False, got 'False'"),
+        (lambda: data.load_digits(split=0.2, seed=-5), "seed must be >= 0, got -5"),
+        (
+            lambda: data.train_test_split(np.ones((4, 1)), np.arange(4), stratify="yes"),
+            "stratify must be True or False, got 'yes'",
+        ),
+    ],
+)
+def test_flags_and_split_seeds_are_checked(call, message):
+    with pytest.raises((TypeError, ValueError), match=re.escape(message)):
+        call()
+
+
+def test_ragged_labels_are_named():
+    with raises(TypeError, "y must be an array of numbers: setting an array element with a sequence"):
+        data.check_dataset(np.ones((2, 1)), [[1, 2], [3]])
+
+
+def test_ragged_centres_are_named():
+    with raises(TypeError, "centers must be an integer or an array of numbers (classes, D)"):
+        data.blobs(centers=[[1.0, 2.0], [3.0]])

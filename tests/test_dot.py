@@ -12,7 +12,15 @@ from _lecture_graphs import lecture_f
 
 import backprop_nb as bp
 from backprop_nb.viz import render, style
-from backprop_nb.viz.dot import broadcast_note, escape, format_number, format_shape, summarize, to_dot
+from backprop_nb.viz.dot import (
+    broadcast_note,
+    broadcast_shape,
+    escape,
+    format_number,
+    format_shape,
+    summarize,
+    to_dot,
+)
 
 # pydot 4 still calls pyparsing's old method names when it builds its parser
 pytestmark = pytest.mark.filterwarnings("ignore:'\\w+' deprecated - use:DeprecationWarning")
@@ -394,7 +402,8 @@ def test_broadcast_arrows_say_over_which_axes_the_gradient_is_summed():
     assert with_grads["n1"] == "|g| 4\\nΣ over axis 0: (4,3) → (3,)"  # b.grad = 4 per element
     np.testing.assert_array_equal(b.grad, [4.0, 4.0, 4.0])
     assert all(label is None for *_, label in edges(to_dot(out, broadcast=False)))
-    assert broadcast_note((x @ bp.tensor(np.ones(3))).sum().op.parents[0], 1) is None  # matmul: no note
+    product = (x @ bp.tensor(np.ones(3))).sum().op.parents[0]
+    assert broadcast_note(product, 1, broadcast_shape(product.op)) is None  # matmul: no note
 
 
 def test_grad_colors_step_down_one_viridis_colour_per_factor_of_ten():
@@ -639,3 +648,51 @@ def test_no_broadcast_note_on_a_constant_that_gets_no_gradient():
     assert "Σ over" not in bp.to_dot((q**2).sum())
     b = bp.tensor(1.0, requires_grad=True, name="b")
     assert "Σ over axis 0: (2,) → ()" in bp.to_dot((q + b).sum())
+
+
+def test_an_op_with_many_inputs_broadcasts_their_shapes_once_not_once_per_arrow(monkeypatch):
+    """l2_penalty over n parameters is one op with n arrows: its shapes are broadcast once (time n, not n²)."""
+    n = 300
+    params = [bp.tensor(np.ones(2), requires_grad=True) for _ in range(n)]
+    penalty = bp.nn.l2_penalty(params)
+    penalty.backward()
+    shapes_broadcast = []
+    real = np.broadcast_shapes
+
+    def counting(*shapes):
+        shapes_broadcast.append(len(shapes))
+        return real(*shapes)
+
+    monkeypatch.setattr(np, "broadcast_shapes", counting)
+    source = bp.to_dot(penalty, max_nodes=None, edge_grads=True)
+    assert source.count(" -> ") == n
+    assert sum(shapes_broadcast) <= 2 * n  # the old code broadcast n shapes for each of n arrows
+
+
+def test_to_dot_draws_an_l2_penalty_over_ten_thousand_parameters():
+    params = [bp.tensor(np.ones(2), requires_grad=True) for _ in range(10_000)]
+    penalty = bp.nn.l2_penalty(params)
+    source = bp.to_dot(penalty, max_nodes=None)  # took minutes when it was quadratic
+    assert source.count(" -> n10000") == 10_000
+
+
+def test_options_take_numpy_integers_and_bools_but_not_strings():
+    x = bp.tensor([1.0, 2.0], requires_grad=True, name="x")
+    y = (x * 2).sum()
+    y.backward()
+    expected = bp.to_dot(y, precision=3, max_nodes=2, legend=True, collapse=1, edge_grads=True)
+    assert (
+        bp.to_dot(
+            y,
+            precision=np.int64(3),
+            max_nodes=np.int32(2),
+            legend=np.bool_(True),
+            collapse=np.int64(1),
+            edge_grads=np.bool_(True),
+        )
+        == expected
+    )
+    with pytest.raises(TypeError, match="grads must be True or False, got 'no'"):
+        bp.to_dot(y, grads="no")
+    with pytest.raises(ValueError, match=r"max_nodes must be a whole number >= 1 or None, not 2\.0"):
+        bp.to_dot(y, max_nodes=2.0)

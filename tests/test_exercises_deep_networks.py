@@ -80,10 +80,15 @@ def test_sigmoid_factor_placeholder_names_the_variable_of_the_question():
     assert "Fill in answer_factor_50," in check_sigmoid_gradient_factor(None, layers=50).message
 
 
-@pytest.mark.parametrize("layers", [0, -1, 2.0, True])
+@pytest.mark.parametrize("layers", [0, -1, 2.0, True, 10**6])
 def test_sigmoid_factor_needs_a_positive_whole_number_of_layers(layers):
-    with pytest.raises(ValueError, match="layers must be a positive integer"):
+    with pytest.raises(ValueError, match="layers must be a positive integer up to 500"):
         check_sigmoid_gradient_factor(0.25, layers=layers)
+
+
+def test_sigmoid_factor_takes_numpy_integers_and_the_deepest_chain():
+    assert check_sigmoid_gradient_factor(0.25**3, layers=np.int64(3))
+    assert check_sigmoid_gradient_factor(0.25**500, layers=500)
 
 
 # ----- 2. the residual block y = x + A x, A = diag(0.01, −0.02) ----------------------------------------------

@@ -72,9 +72,10 @@ def test_shape_mistakes(answer, wrt, message):
     assert message in feedback.message
 
 
-def test_shape_checker_rejects_an_unknown_variable():
+@pytest.mark.parametrize("wrt", ["b", ["x"]])
+def test_shape_checker_rejects_an_unknown_variable(wrt):
     with pytest.raises(ValueError, match="wrt must be 'x' or 'W'"):
-        check_jacobian_shape((3, 5), wrt="b")
+        check_jacobian_shape((3, 5), wrt=wrt)
 
 
 # ----- ReLU Jacobian -----------------------------------------------------------------------

@@ -205,5 +205,19 @@ def test_test_accuracy_placeholder_and_unknown_answer(digits_run):
 
 def test_test_accuracy_labels_that_do_not_fit_raise(digits_run):
     model, (_, _, X_test, y_test), accuracy, _ = digits_run
-    with pytest.raises(ValueError, match="y has shape"):
+    with pytest.raises(ValueError, match=f"y has {len(y_test) - 1} rows but X has {len(y_test)}"):
         check_test_accuracy(accuracy, model, X_test, y_test[:-1])
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (lambda model, X, y: ("not a model", X, y), "model must be a function"),
+        (lambda model, X, y: (model, [["a"] * 64], [0]), "X must be an array of numbers"),
+        (lambda model, X, y: (model, X[:2], [[1, 2], [3]]), "y must be an array of numbers"),
+    ],
+)
+def test_test_accuracy_arguments_that_are_not_a_model_or_data_are_named(digits_run, arguments, message):
+    model, (_, _, X_test, y_test), accuracy, _ = digits_run
+    with pytest.raises(TypeError, match=message):
+        check_test_accuracy(accuracy, *arguments(model, X_test, y_test))

@@ -115,3 +115,40 @@ def test_vjp_check_on_a_large_input_and_a_wrong_backward():
             return grad_out
 
     assert not bp.vjp_check(lambda x: WrongExp.apply(x), rng.standard_normal(30))
+
+
+def _square(x):
+    return (x * x).sum()
+
+
+X = np.array([1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: bp.grad_check(_square, X, eps=0), ValueError, "eps must be > 0, got 0.0"),
+        (lambda: bp.grad_check(_square, X, eps=-1e-6), ValueError, "eps must be > 0"),
+        (lambda: bp.grad_check(_square, X, eps=float("nan")), ValueError, "eps must be a finite number"),
+        (lambda: bp.grad_check(_square, X, atol=-1), ValueError, "atol must be >= 0"),
+        (lambda: bp.grad_check(_square, X, rtol=float("nan")), ValueError, "rtol must be a finite number"),
+        (lambda: bp.grad_check(_square, X, rtol="0.1"), TypeError, "rtol must be a number, got '0.1'"),
+        (lambda: bp.grad_check(3.0, X), TypeError, "f must be a function, .* got float"),
+        (lambda: bp.numerical_grad(_square, X, eps=0), ValueError, "eps must be > 0"),
+        (lambda: bp.jacobian(lambda x: x * 2, X, method="numerical", eps=0), ValueError, "eps must be > 0"),
+        (lambda: bp.jacobian(X, X), TypeError, "f must be a function, .* got ndarray"),
+        (lambda: bp.vjp_check(_square, X, directions=0), ValueError, "directions must be >= 1"),
+        (lambda: bp.vjp_check(_square, X, directions=2.5), TypeError, "directions must be an integer"),
+        (lambda: bp.vjp_check(_square, X, seed=-1), ValueError, "seed must be >= 0"),
+        (lambda: bp.vjp_check(_square, X, seed="0"), TypeError, "seed must be None, an integer >= 0"),
+        (lambda: bp.vjp_check(_square, X, eps=0.0), ValueError, "eps must be > 0"),
+    ],
+)
+def test_bad_arguments_are_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_numpy_integers_are_accepted():
+    assert bp.vjp_check(_square, X, directions=np.int64(2), seed=np.int32(1))
+    assert bp.grad_check(_square, X, eps=np.float32(1e-3), atol=np.int64(0), rtol=np.float64(1e-3))

@@ -233,7 +233,7 @@ def test_a_gate_may_return_plain_python_numbers():
     assert x.grad == 6.0 and isinstance(x.grad, np.ndarray)
 
 
-def test_a_gate_gets_one_number_tensors_as_numpy_scalars_and_others_as_arrays():
+def test_a_gate_gets_one_number_results_as_numpy_scalars_and_the_arrays_tensors_hold():
     seen = []  # the type of every value a gate receives: inputs in forward, grad_out in backward
 
     class Spy(bp.Op):
@@ -250,7 +250,7 @@ def test_a_gate_gets_one_number_tensors_as_numpy_scalars_and_others_as_arrays():
     x = bp.tensor(2.0, requires_grad=True)
     v = bp.tensor([1.0, 3.0], requires_grad=True)
     out = Spy.apply(x, v)
-    assert seen == [np.float64, np.ndarray]
+    assert seen == [np.ndarray, np.ndarray]  # a 0-d leaf comes as its own array (not a copy)
     out.sum().backward()
     assert type(x.grad) is np.ndarray and x.grad.shape == () and x.grad == 4.0
     np.testing.assert_array_equal(v.grad, [2.0, 2.0])
@@ -258,10 +258,10 @@ def test_a_gate_gets_one_number_tensors_as_numpy_scalars_and_others_as_arrays():
     # the seed included) and reads as a 0-d float64 array
     seen.clear()
     y = Spy.apply(x, x)
-    Spy.apply(y, x).backward()
-    assert seen == [np.float64] * 6
+    Spy.apply(y, y * 1.0).backward()
+    assert seen[2:] == [np.float64] * 4  # forward (y, y * 1.0), then each backward's grad_out
     assert type(y.data) is np.ndarray and y.data.dtype == np.float64 and y.data.shape == ()
-    assert y.grad == 2.0 and x.grad == 4.0 + 12.0  # ∂(x²·x)/∂x = 3x² on top of the earlier 4
+    assert y.grad == 8.0 and x.grad == 4.0 + 32.0  # ∂(x²·x²)/∂x = 4x³ on top of the earlier 4
 
 
 def test_gradients_are_fitted_to_their_inputs_wherever_they_stand_in_the_argument_list():
@@ -287,3 +287,9 @@ def test_gradients_are_fitted_to_their_inputs_wherever_they_stand_in_the_argumen
     np.testing.assert_array_equal(a.grad, np.ones((2, 2)))
     assert b.grad is None
     np.testing.assert_array_equal(c.grad, [[6.0], [6.0]])
+
+
+def test_the_graph_walks_need_a_tensor():
+    for walk in (bp.topological_order, bp.backward_steps):
+        with pytest.raises(TypeError, match="needs a Tensor, got a float"):
+            list(walk(2.0)) if walk is bp.backward_steps else walk(2.0)

@@ -237,6 +237,9 @@ def test_multiclass_hinge_margin_and_single_example():
     assert nn.multiclass_hinge([3.2, 5.1, -1.7], 0).item() == pytest.approx(2.9)
     with raises(ValueError, "multiclass_hinge: margin must be a finite number, got nan"):
         nn.multiclass_hinge(CS231N_SCORES, CS231N_LABELS, margin=float("nan"))
+    with raises(TypeError, "multiclass_hinge: margin must be a number, got '1'"):
+        nn.multiclass_hinge(CS231N_SCORES, CS231N_LABELS, margin="1")
+    assert nn.multiclass_hinge([[3.2, 5.1, -1.7]], [0], margin=np.float32(0.0)).item() == pytest.approx(1.9)
 
 
 # ----- label checks shared by cross_entropy and multiclass_hinge ----------------------------
@@ -294,8 +297,27 @@ def test_multiclass_hinge_margin_and_single_example():
             ShapeError,
             "scores of shape (3,) are one example and need one label, got labels of shape (2,)",
         ),
+        (
+            [[0.3], [-1.2]],
+            np.array([[0], [1]]),
+            ShapeError,
+            "needs one score per class, at least 2, got scores of shape (2, 1): with a single class the loss "
+            "is 0 whatever the scores",
+        ),
     ],
-    ids=["too big", "negative", "fraction", "bool", "strings", "too few", "one-hot", "3-D", "empty", "1-D"],
+    ids=[
+        "too big",
+        "negative",
+        "fraction",
+        "bool",
+        "strings",
+        "too few",
+        "one-hot",
+        "3-D",
+        "empty",
+        "1-D",
+        "one class",
+    ],
 )
 def test_label_errors(loss, scores, labels, error, message):
     with raises(error, f"{loss.__name__}"):
@@ -357,3 +379,14 @@ def test_losses_train_a_small_model():
             p.data -= 0.5 * p.grad
     assert loss.item() < 0.1 < first
     assert model(x).data.argmax(axis=1).tolist() == labels
+
+
+@pytest.mark.parametrize("params", [bp.tensor([1.0, 2.0]), 5])
+def test_l2_penalty_needs_an_iterable_of_tensors(params):
+    with raises(TypeError, "l2_penalty takes an iterable of Tensors, e.g. [W1, W2] or model.parameters()"):
+        nn.l2_penalty(params)
+
+
+def test_weight_matrices_needs_a_module():
+    with raises(TypeError, "weight_matrices takes a bp.nn Module, got list"):
+        nn.weight_matrices([bp.tensor(np.ones((2, 2)))])

@@ -11,7 +11,7 @@ import backprop_nb as bp
 from backprop_nb import nn
 from backprop_nb.errors import ShapeError
 from backprop_nb.graph import topological_order
-from backprop_nb.modes import settings
+from backprop_nb.modes import current_settings
 from backprop_nb.ops import Linear as LinearOp
 
 
@@ -257,7 +257,7 @@ def _scopes_by_label(out):
 def test_a_layer_called_alone_is_its_own_scope():
     out = nn.Linear(2, 3, seed=0)(bp.tensor([[1.0, 2.0]]))
     assert out._scope == ("Linear(2→3)",)
-    assert settings.scope == ()
+    assert current_settings().scope == ()
 
 
 def test_scopes_name_each_layer_by_path_and_description():
@@ -267,7 +267,7 @@ def test_scopes_name_each_layer_by_path_and_description():
     assert out._scope == (top, "2: Linear(4→3)")
     assert out.op.parents[0]._scope == (top, "1: ReLU")
     assert out.op.parents[0].op.parents[0]._scope == (top, "0: Linear(2→4)")
-    assert settings.scope == ()
+    assert current_settings().scope == ()
 
 
 def test_scopes_of_nested_modules_use_the_full_attribute_path():
@@ -346,7 +346,7 @@ def test_scope_names_follow_changes_of_the_module_tree():
 def test_scope_is_restored_when_forward_raises():
     with pytest.raises(ShapeError):
         nn.MLP([2, 3, 1], seed=0)(bp.tensor([[1.0, 2.0, 3.0]]))
-    assert settings.scope == ()
+    assert current_settings().scope == ()
     assert nn.Linear(2, 3).scope_name() == "Linear(2→3)"
 
 
@@ -710,3 +710,63 @@ def test_initialiser_errors():
         nn.init.uniform_(_weight((2, 2)), 1, 0)
     with raises(ValueError, "mode must be 'fan_in' or 'fan_out', got 'fan_avg'"):
         nn.init.kaiming_normal_(_weight((2, 2)), mode="fan_avg")
+
+
+# ----- argument checks ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: nn.Linear(2, 3, bias="False"), TypeError, "bias must be True or False, got 'False'"),
+        (lambda: nn.Linear(2, 3, seed=-1), ValueError, "seed must be >= 0, got -1"),
+        (
+            lambda: nn.Linear(2, 3, seed=1.5),
+            TypeError,
+            "seed must be None, an integer >= 0 or a numpy Generator",
+        ),
+        (lambda: nn.Linear(2, 3, init=["zeros"]), ValueError, "init must be 'default', one of"),
+        (lambda: nn.Linear(2, 3).reset_parameters(seed="0"), TypeError, "seed must be None, an integer >= 0"),
+        (lambda: nn.Dropout(0.5, seed=True), TypeError, "seed must be None, an integer >= 0"),
+        (lambda: nn.LayerNorm(3, eps="1e-5"), TypeError, "LayerNorm eps must be a number, got '1e-5'"),
+        (lambda: nn.LayerNorm(3, eps=float("inf")), ValueError, "LayerNorm eps must be a finite number"),
+        (lambda: nn.MLP(5), TypeError, "MLP sizes must be a list of layer widths such as [2, 16, 3], got 5"),
+        (lambda: nn.MLP("23"), TypeError, "MLP sizes must be a list of layer widths"),
+        (lambda: nn.MLP([2, 2], activation=["relu"]), ValueError, "activation must be one of"),
+        (lambda: nn.MLP([2, 2], seed=-3), ValueError, "seed must be >= 0, got -3"),
+        (
+            lambda: nn.init.normal_(_weight((2, 2)), mean=float("nan")),
+            ValueError,
+            "mean must be a finite number",
+        ),
+        (lambda: nn.init.normal_(_weight((2, 2)), std="1"), TypeError, "std must be a number, got '1'"),
+        (lambda: nn.init.uniform_(_weight((2, 2)), 0, float("inf")), ValueError, "b must be a finite number"),
+        (lambda: nn.init.xavier_uniform_(_weight((2, 2)), gain=-1), ValueError, "gain must be >= 0, got -1"),
+        (lambda: nn.init.xavier_normal_(_weight((2, 2)), gain=None), TypeError, "gain must be a number"),
+        (lambda: nn.init.kaiming_normal_(_weight((2, 2)), seed=-1), ValueError, "seed must be >= 0"),
+        (lambda: nn.Linear(2, 2).zero_grad(set_to_none="no"), TypeError, "set_to_none must be True or False"),
+        (
+            lambda: nn.Linear(2, 2).load_state_dict([1, 2]),
+            TypeError,
+            "load_state_dict takes a dict of arrays",
+        ),
+        (
+            lambda: nn.Linear(1, 1).load_state_dict({"weight": [["a"]], "bias": [0.0]}),
+            TypeError,
+            "load_state_dict: 'weight' must be an array of numbers",
+        ),
+        (lambda: nn.MLP([2, 2]).get_submodule(0), TypeError, "get_submodule takes a dotted path"),
+    ],
+)
+def test_bad_arguments_are_named(call, error, message):
+    with raises(error, message):
+        call()
+
+
+def test_numpy_integers_booleans_and_generators_are_accepted():
+    layer = nn.Linear(np.int64(2), np.int32(3), bias=np.bool_(False), seed=np.int64(4))
+    assert layer.weight.shape == (3, 2) and layer.bias is None
+    assert np.array_equal(layer.weight.data, nn.Linear(2, 3, bias=False, seed=4).weight.data)
+    assert nn.MLP(np.array([2, 4, 1]), seed=np.random.default_rng(0)).sizes == (2, 4, 1)
+    assert nn.Dropout(np.float32(0.25), seed=np.uint8(1)).p == 0.25
+    model = nn.MLP([2, 2])
+    assert model.train(np.bool_(False)).training is False
+    assert all(type(m.training) is bool for m in model.modules())

@@ -887,3 +887,77 @@ def test_shapes_that_do_not_fit_raise_shape_errors_naming_them(make, fragments):
         make()
     for fragment in fragments:
         assert fragment in str(error.value)
+
+
+# ----- issue 12: a gate's own errors, and numpy's warnings ----------------------------------------
+def test_a_custom_gates_own_value_error_is_not_replaced_by_a_broadcast_message():
+    class Picky(bp.Op):
+        def forward(self, a, b):
+            raise ValueError("Picky needs a and b of the same length")
+
+    with pytest.raises(ValueError, match="Picky needs a and b of the same length") as caught:
+        Picky.apply(bp.tensor([1.0, 2.0]), bp.tensor([1.0, 2.0, 3.0]))
+    assert not isinstance(caught.value, bp.ShapeError)
+    with pytest.raises(bp.ShapeError, match=r"Add: cannot broadcast shapes \(2,\) and \(3,\) together"):
+        bp.tensor([1.0, 2.0]) + bp.tensor([1.0, 2.0, 3.0])
+
+
+def test_log_of_zero_and_of_a_negative_number_follow_pytorch_without_numpy_warnings():
+    # pyproject turns RuntimeWarnings from backprop_nb into errors: none may be raised here
+    x = bp.tensor([0.0, 1.0, -1.0], requires_grad=True)
+    y = x.log()
+    y.sum().backward()
+    np.testing.assert_array_equal(y.data, [-np.inf, 0.0, np.nan])
+    np.testing.assert_array_equal(x.grad, [np.inf, 1.0, -1.0])
+    s = bp.tensor(0.0, requires_grad=True)
+    s.log().backward()
+    assert s.grad == np.inf
+
+
+def test_division_by_zero_gives_ieee_results_and_gradients_without_numpy_warnings():
+    a = bp.tensor([1.0, -1.0, 0.0], requires_grad=True)
+    b = bp.tensor([0.0, 0.0, 0.0], requires_grad=True)
+    q = a / b
+    q.backward(np.ones(3))
+    np.testing.assert_array_equal(q.data, [np.inf, -np.inf, np.nan])
+    np.testing.assert_array_equal(a.grad, [np.inf, np.inf, np.inf])
+    np.testing.assert_array_equal(b.grad, [-np.inf, np.inf, np.nan])
+    assert (bp.tensor(1.0) / 0).item() == np.inf
+
+
+def test_the_mean_of_no_elements_is_nan_with_one_warning_in_our_words():
+    empty = bp.tensor(np.zeros((0,)), requires_grad=True)
+    with pytest.warns(
+        RuntimeWarning, match=r"mean over no elements \(input shape \(0,\), axes \(0,\)\) is nan"
+    ) as caught:
+        m = empty.mean()
+    assert len(caught) == 1 and caught[0].filename == __file__  # points at the caller
+    assert np.isnan(m.item())
+    m.backward()
+    assert empty.grad.shape == (0,)
+    rows = bp.tensor(np.zeros((3, 0)), requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="mean over no elements"):
+        per_row = bp.mean(rows, axis=1)
+    per_row.sum().backward()
+    assert np.isnan(per_row.data).all() and rows.grad.shape == (3, 0)
+
+
+def test_axis_and_keepdims_are_checked_and_numpy_integers_are_accepted():
+    x = bp.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    np.testing.assert_array_equal(x.sum(axis=np.int64(1)).data, [3.0, 12.0])
+    np.testing.assert_array_equal(bp.mean(x, axis=(np.int32(0),)).data, [1.5, 2.5, 3.5])
+    assert x.softmax(axis=np.int64(0)).shape == (2, 3)
+    for bad in ("0", 1.0, True, (0, "1")):
+        with pytest.raises(TypeError, match="axis must be an int, a tuple of ints or None"):
+            x.sum(axis=bad)
+    with pytest.raises(TypeError, match=r"axis must be an int, got 1\.0"):
+        x.log_softmax(axis=1.0)
+    with pytest.raises(TypeError, match="keepdims must be True or False, got 'yes'"):
+        x.max(axis=0, keepdims="yes")
+    assert x.mean(axis=0, keepdims=np.bool_(True)).shape == (1, 3)
+
+
+def test_reshape_takes_an_int_or_a_shape():
+    x = bp.tensor(np.arange(6.0))
+    assert bp.reshape(x, np.int64(6)).shape == (6,)
+    assert bp.reshape(x, [2, -1]).shape == (2, 3)

@@ -286,7 +286,9 @@ def param():
         (lambda: optim.Adagrad([param()], lr_decay=-1), "lr_decay must be >= 0"),
         (lambda: optim.Adagrad([param()], initial_accumulator_value=-1), "initial_accumulator_value"),
         (lambda: optim.RMSprop([param()], alpha=1.0), r"alpha must be in \[0, 1\)"),
-        (lambda: optim.RMSprop([param()], eps=-1e-8), "eps must be >= 0"),
+        (lambda: optim.RMSprop([param()], eps=-1e-8), "eps must be > 0"),
+        (lambda: optim.Adam([param()], eps=0), "eps must be > 0"),
+        (lambda: optim.Adagrad([param()], eps=0.0), "eps must be > 0"),
         (lambda: optim.Adam([param()], betas=(1.0, 0.999)), r"betas\[0\] must be in \[0, 1\)"),
         (lambda: optim.Adam([param()], betas=(0.9, -0.1)), r"betas\[1\] must be in \[0, 1\)"),
         (lambda: optim.SGD([], lr=0.1), "empty list of parameters"),
@@ -307,8 +309,15 @@ def test_invalid_arguments_raise_value_errors(make, message):
         (lambda: optim.SGD([np.ones(2)], lr=0.1), "ndarray, not a Tensor"),
         (lambda: optim.SGD([("w", param())], lr=0.1), "not named_parameters"),
         (lambda: optim.SGD(5, lr=0.1), "iterable of tensors"),
+        (lambda: optim.SGD({"w": param()}, lr=0.1), r"got a dict .* list\(params.values\(\)\)"),
         (lambda: optim.SGD([param()], lr="0.1"), "lr must be a number"),
         (lambda: optim.Adam([param()], betas=0.9), "betas must be a pair"),
+        (
+            lambda: optim.SGD([param()], lr=0.1, momentum=0.9, nesterov="False"),
+            "nesterov must be True or False",
+        ),
+        (lambda: optim.Adam([param()], amsgrad="no"), "amsgrad must be True or False, got 'no'"),
+        (lambda: optim.RMSprop([param()], centered=1), "centered must be True or False, got 1"),
     ],
 )
 def test_wrong_types_raise_type_errors(make, message):
@@ -320,3 +329,20 @@ def test_accepts_a_generator_of_parameters():
     params = [param(), param()]
     optimizer = optim.SGD((p for p in params), lr=0.1)
     assert optimizer.params == params
+
+
+def test_a_learning_rate_assigned_later_is_checked_too():
+    optimizer = optim.SGD([param()], lr=0.1)
+    optimizer.lr = np.float32(0.5)  # numpy numbers are fine
+    assert optimizer.lr == 0.5 and type(optimizer.lr) is float
+    with pytest.raises(ValueError, match=r"lr must be > 0, got 0\.0"):
+        optimizer.lr = 0
+    with pytest.raises(TypeError, match=r"lr must be a number, got '0\.01'"):
+        optimizer.lr = "0.01"
+    assert optimizer.lr == 0.5
+
+
+def test_numpy_numbers_and_booleans_are_accepted():
+    optimizer = optim.SGD([param()], lr=np.float64(0.1), momentum=np.int64(0), nesterov=np.bool_(False))
+    assert repr(optimizer) == "SGD(lr=0.1)"
+    assert optim.Adam([param()], betas=(np.float32(0.5), 0.9), amsgrad=np.bool_(True)).amsgrad is True

@@ -17,6 +17,7 @@ from backprop_nb.errors import ShapeError
 from backprop_nb.train import DivergenceWarning, History
 from backprop_nb.viz.plots import (
     gradient_norms,
+    loss_surface,
     optimizer_path,
     optimizer_run,
     plot_decision_boundary,
@@ -119,7 +120,7 @@ def test_decision_boundary_of_a_single_output_uses_the_threshold():
 def test_decision_boundary_needs_two_features():
     with pytest.raises(ShapeError, match=r"X must have shape \(N, 2\); got \(5, 3\)"):
         plot_decision_boundary(sign_of_first_feature, np.ones((5, 3)), Y2)
-    with pytest.raises(ValueError, match="resolution must be an integer >= 2"):
+    with pytest.raises(ValueError, match="resolution must be >= 2, got 1"):
         plot_decision_boundary(sign_of_first_feature, X2, Y2, resolution=1)
 
 
@@ -222,7 +223,11 @@ def test_optimizer_run_reports_f_overflowing_at_the_last_point():
             r"shape \(2,\)",
         ),
         (lambda: optimizer_path(bowl, (optim.Adam, {}), [[1.0, 1.0]], 3), ShapeError, "1-D array"),
-        (lambda: optimizer_path(bowl, (optim.Adam, {}), (1.0, 1.0), -1), ValueError, "non-negative integer"),
+        (
+            lambda: optimizer_path(bowl, (optim.Adam, {}), (1.0, 1.0), -1),
+            ValueError,
+            "steps must be >= 0, got -1",
+        ),
     ],
 )
 def test_optimizer_path_bad_input(call, error, message):
@@ -291,3 +296,23 @@ def test_two_optimisers_with_the_same_repr_both_get_a_line():
     same = [lambda p: optim.SGD(p, lr=0.1), lambda p: optim.SGD(p, lr=0.1)]
     ax = plot_optimizer_paths(bowl, same, start=(1.0, 1.0), steps=3, resolution=10)
     assert [line.get_label() for line in ax.get_lines()].count("SGD(lr=0.1)") == 2
+
+
+def test_plot_arguments_are_checked_by_name():
+    with pytest.raises(ValueError, match="steps must be <= 100000, got 1000000000"):
+        optimizer_path(bowl, (optim.SGD, {"lr": 0.1}), (1.0, 1.0), 10**9)
+    assert optimizer_path(bowl, (optim.SGD, {"lr": 0.1}), (1.0, 1.0), np.int64(2)).shape == (3, 2)
+    with pytest.raises(ValueError, match=r"max_norm must be > 0, got -1\.0"):
+        optimizer_run(bowl, (optim.SGD, {"lr": 0.1}), (1.0, 1.0), 2, max_norm=-1)
+    with pytest.raises(ValueError, match="resolution must be >= 2, got 0"):
+        loss_surface(bowl, (-1, 1), (-1, 1), resolution=0)
+    with pytest.raises(ValueError, match="xlim must have low < high"):
+        loss_surface(bowl, (1, -1), (-1, 1))
+    with pytest.raises(TypeError, match="ylim must be a pair"):
+        loss_surface(bowl, (-1, 1), 3)
+    with pytest.raises(ValueError, match="levels must be >= 2, got 1"):
+        plot_optimizer_paths(bowl, [(optim.SGD, {"lr": 0.1})], (1.0, 1.0), 2, levels=1)
+    with pytest.raises(TypeError, match="threshold must be a number"):
+        plot_decision_boundary(sign_of_first_feature, X2, Y2, threshold="0.5")
+    with pytest.raises(TypeError, match="log_scale must be True or False"):
+        plot_gradient_norms({"w": np.ones((2, 2))}, log_scale="no")

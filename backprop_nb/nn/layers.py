@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from ..functions import linear, relu, sigmoid, tanh
 from ..tensor import Tensor
 from .init import Seed, kaiming_normal_, uniform_, xavier_normal_, xavier_uniform_, zeros_
@@ -39,7 +40,7 @@ def _positive_int(name: str, value: Any) -> int:
 def _initialiser(init: str | Initialiser) -> Initialiser:
     if callable(init):
         return init
-    if init in _NAMED_INITS:
+    if isinstance(init, str) and init in _NAMED_INITS:
         return _NAMED_INITS[init]
     raise ValueError(
         f"init must be 'default', one of {sorted(_NAMED_INITS)}, or a function called as "
@@ -83,13 +84,13 @@ class Linear(Module):
         self.in_features = _positive_int("in_features", in_features)
         self.out_features = _positive_int("out_features", out_features)
         self.weight = Parameter(np.zeros((self.out_features, self.in_features)))
-        self.bias = Parameter(np.zeros(self.out_features)) if bias else None
+        self.bias = Parameter(np.zeros(self.out_features)) if _checks.boolean("bias", bias) else None
         self.reset_parameters(init, seed)
 
     def reset_parameters(self, init: str | Initialiser = "default", seed: Seed = None) -> None:
         """Draw new weights (and bias) in place; ``init`` and ``seed`` as in the constructor."""
-        rng = np.random.default_rng(seed)
-        if init == "default":
+        rng = np.random.default_rng(_checks.seed("seed", seed))
+        if isinstance(init, str) and init == "default":
             bound = 1.0 / math.sqrt(self.in_features)
             uniform_(self.weight, -bound, bound, seed=rng)
             if self.bias is not None:
@@ -159,7 +160,7 @@ class Dropout(Module):
         if not 0 <= p < 1:
             raise ValueError(f"Dropout probability p must be in [0, 1), got {p}")
         self.p = float(p)
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(_checks.seed("seed", seed))
 
     def forward(self, x: Any) -> Tensor:
         x = to_tensor(x)
@@ -187,9 +188,7 @@ class LayerNorm(Module):
     def __init__(self, d: int, eps: float = 1e-5) -> None:
         super().__init__()
         self.d = _positive_int("d", d)
-        if not eps > 0:
-            raise ValueError(f"LayerNorm eps must be > 0, got {eps}")
-        self.eps = float(eps)
+        self.eps = _checks.positive("LayerNorm eps", eps)
         self.weight = Parameter(np.ones(self.d))
         self.bias = Parameter(np.zeros(self.d))
 

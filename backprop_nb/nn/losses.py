@@ -15,12 +15,12 @@ different numbers). Predictions come one example per row.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 from typing import Any, Literal
 
 import numpy as np
 
+from .. import _checks
 from ..errors import ShapeError
 from ..ops import Op
 from ..tensor import Tensor
@@ -238,6 +238,12 @@ def _scores_and_labels(who: str, scores: Any, labels: Any, reduction: str) -> tu
     n, classes = scores.shape
     if n == 0 or classes == 0:
         raise ValueError(f"{who}: got empty scores of shape {scores.shape}")
+    if classes == 1:
+        raise ShapeError(
+            f"{who} needs one score per class, at least 2, got scores of shape {scores.shape}: with a single "
+            "class the loss is 0 whatever the scores. For two classes give 2 scores per example, or keep "
+            "one score and use binary_cross_entropy_with_logits"
+        )
     if labels.dtype.kind not in "iuf":
         raise TypeError(f"{who}: labels must be integer class indices, got dtype {labels.dtype}")
     if labels.shape != (n,):
@@ -331,10 +337,9 @@ def multiclass_hinge(scores: Any, labels: Any, margin: float = 1.0, reduction: R
     PyTorch's ``multi_margin_loss`` also divides each example's sum by C; this (the lectures'
     and CS231n's form) does not. At a kink (a margin exactly 0) the slope is taken to be 0.
     """
-    if isinstance(margin, bool) or not isinstance(margin, numbers.Real) or not np.isfinite(margin):
-        raise ValueError(f"multiclass_hinge: margin must be a finite number, got {margin!r}")
+    margin = _checks.number("multiclass_hinge: margin", margin)
     scores, labels = _scores_and_labels("multiclass_hinge", scores, labels, reduction)
-    return MulticlassHinge.apply(scores, labels, margin=float(margin), reduction=reduction)
+    return MulticlassHinge.apply(scores, labels, margin=margin, reduction=reduction)
 
 
 def l2_penalty(params: Iterable[Tensor]) -> Tensor:
@@ -347,6 +352,11 @@ def l2_penalty(params: Iterable[Tensor]) -> Tensor:
     if isinstance(params, Module):
         raise TypeError(
             "l2_penalty takes parameters, not a module: pass model.parameters() or weight_matrices(model)"
+        )
+    if isinstance(params, Tensor) or not isinstance(params, Iterable):
+        raise TypeError(
+            f"l2_penalty takes an iterable of Tensors, e.g. [W1, W2] or model.parameters(); got "
+            f"{type(params).__name__} (wrap a single tensor in a list)"
         )
     params = list(params)
     for position, p in enumerate(params):
@@ -362,4 +372,6 @@ def l2_penalty(params: Iterable[Tensor]) -> Tensor:
 
 def weight_matrices(model: Module) -> list[Parameter]:
     """The model's parameters with two or more dimensions: the weights, without biases or LayerNorm gains."""
+    if not isinstance(model, Module):
+        raise TypeError(f"weight_matrices takes a bp.nn Module, got {type(model).__name__}")
     return [p for p in model.parameters() if p.ndim >= 2]

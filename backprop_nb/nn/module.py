@@ -38,12 +38,14 @@ messages of a module that gets an input of the wrong shape.
 
 from __future__ import annotations
 
+import contextvars
 import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
+from .. import _checks
 from ..errors import ShapeError
 from ..modes import scope
 from ..tensor import Tensor
@@ -70,8 +72,16 @@ def to_tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+_call_paths: contextvars.ContextVar[dict[int, str] | None] = contextvars.ContextVar(
+    "backprop_nb_module_call_paths", default=None
+)
+"""While a module runs in this thread: the attribute path of every module of the outermost model
+called, keyed by id(module) (unique while the call runs). Per thread, like the engine's settings
+(see :mod:`backprop_nb.modes`): two threads calling two models do not see each other's paths."""
+
+
 class _CallState:
-    """While a module runs: the attribute path of every module of the outermost model called.
+    """The module paths of each model, kept between calls (shared by all threads: a cache).
 
     Finding the paths walks the whole module tree, which would cost every training step a few
     percent, so they are kept: ``known_paths`` maps id(model) → (weak reference to the model,
@@ -80,7 +90,6 @@ class _CallState:
     """
 
     def __init__(self) -> None:
-        self.paths: dict[int, str] | None = None  # keyed by id(module): unique while the call runs
         self.tree_version = 0
         self.known_paths: dict[int, tuple[weakref.ref[Module], dict[int, str]]] = {}
         self.known_version = 0  # the tree_version known_paths were found at
@@ -147,14 +156,14 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` inside ``bp.scope(self.scope_name())`` (see the module docstring)."""
-        outer = _calls.paths
+        outer = _call_paths.get()
         if outer is None or id(self) not in outer:  # the outermost model, or a module not in it
-            _calls.paths = self._module_paths()
+            _call_paths.set(self._module_paths())
         try:
             with scope(self.scope_name()):
                 return self.forward(*args, **kwargs)
         finally:
-            _calls.paths = outer
+            _call_paths.set(outer)
 
     def _module_paths(self) -> dict[int, str]:
         """id → attribute path of every module in this one's tree, as ``named_modules()`` gives them.
@@ -176,7 +185,8 @@ class Module:
 
     def scope_name(self) -> str:
         """The name of this module's scope: ``"<path>: <describe()>"`` inside a model's call."""
-        path = _calls.paths.get(id(self), "") if _calls.paths else ""
+        paths = _call_paths.get()
+        path = paths.get(id(self), "") if paths else ""
         return f"{path}: {self.describe()}" if path else self.describe()
 
     def check_last_dim(self, x: Tensor, size: int) -> None:
@@ -218,6 +228,8 @@ class Module:
 
     def get_submodule(self, target: str) -> Module:
         """The sub-module at a dotted path, e.g. ``model.get_submodule("layers.1")``."""
+        if not isinstance(target, str):
+            raise TypeError(f"get_submodule takes a dotted path such as 'layers.1', got {target!r}")
         module = self
         for part in target.split(".") if target else []:
             child = vars(module).get(part)
@@ -255,6 +267,7 @@ class Module:
 
         Needed before each backward pass of training, because ``backward()`` adds to ``.grad``.
         """
+        set_to_none = _checks.boolean("set_to_none", set_to_none)
         for parameter in self.parameters():
             parameter.grad = None if set_to_none else np.zeros_like(parameter.data)
 
@@ -264,6 +277,11 @@ class Module:
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Copy values from ``state_dict()`` into the parameters (in place: optimisers keep working)."""
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict takes a dict of arrays by parameter name, as state_dict() returns, "
+                f"got {type(state).__name__}"
+            )
         parameters = dict(self.named_parameters())
         missing = sorted(parameters.keys() - state.keys())
         unexpected = sorted(state.keys() - parameters.keys())
@@ -273,7 +291,10 @@ class Module:
                 f"missing {missing}, unexpected {unexpected}"
             )
         for name, parameter in parameters.items():
-            values = np.asarray(state[name], dtype=np.float64)
+            try:
+                values = np.asarray(state[name], dtype=np.float64)
+            except (TypeError, ValueError) as err:
+                raise TypeError(f"load_state_dict: {name!r} must be an array of numbers: {err}") from err
             if values.shape != parameter.shape:
                 raise ShapeError(
                     f"load_state_dict: {name!r} has shape {values.shape} but the parameter has shape "
@@ -287,13 +308,13 @@ class Module:
 
         It only sets ``.training``: it does not fit anything. Returns the module.
         """
-        if not isinstance(mode, bool):
+        if not isinstance(mode, bool | np.bool_):
             raise TypeError(
                 f"train(mode) switches training mode and takes True or False, got {type(mode).__name__}; "
                 "it does not fit the model (that is the training loop's job)"
             )
         for module in self.modules():
-            module.training = mode
+            module.training = bool(mode)
         return self
 
     def eval(self) -> Module:

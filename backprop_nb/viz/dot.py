@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import boolean
 from ..errors import ShapeError
 from ..graph import BackwardStep, backward_steps, topological_order
 from ..ops import Op
@@ -273,22 +275,31 @@ def _gradients_sent(
     return sent
 
 
-def broadcast_note(consumer: Tensor, index: int) -> str | None:
-    """The note "Σ over axis 0: (4,3) → (3,)" if argument ``index`` was broadcast by the op.
-
-    Backward then sums that argument's gradient over the stretched axes (the engine's
-    ``unbroadcast``). Applies to ops whose output has the broadcast shape of their inputs:
-    + − × ÷, maximum, a bias in linear, ….
-    """
-    if not consumer.op.parents[index].requires_grad:  # no gradient flows back to a constant
+def broadcast_shape(op: Op) -> tuple[int, ...] | None:
+    """The shape an op's inputs broadcast to; None for one input, or inputs that do not broadcast."""
+    shapes = [p.shape for p in op.parents]
+    if len(shapes) < 2:
         return None
-    shapes = [p.shape for p in consumer.op.parents]
     try:
-        full = np.broadcast_shapes(*shapes)
+        return np.broadcast_shapes(*shapes)
     except ValueError:
         return None
-    shape = shapes[index]
-    if len(shapes) < 2 or full != consumer.shape or shape == full:
+
+
+def broadcast_note(consumer: Tensor, index: int, full: tuple[int, ...] | None) -> str | None:
+    """The note "Σ over axis 0: (4,3) → (3,)" if argument ``index`` was broadcast by the op.
+
+    ``full`` is ``broadcast_shape(consumer.op)``, found once per op: an op with n inputs has n
+    arrows, and broadcasting all n shapes again for each would take time n². Backward sums a
+    broadcast argument's gradient over the stretched axes (the engine's ``unbroadcast``).
+    Applies to ops whose output has the broadcast shape of their inputs: + − × ÷, maximum, a
+    bias in linear, ….
+    """
+    argument = consumer.op.parents[index]
+    if not argument.requires_grad:  # no gradient flows back to a constant
+        return None
+    shape = argument.shape
+    if full is None or full != consumer.shape or shape == full:
         return None
     extra = len(full) - len(shape)
     axes = [*range(extra), *(extra + i for i, n in enumerate(shape) if n == 1 and full[extra + i] != 1)]
@@ -433,8 +444,15 @@ class _Picture:
     first_nan_value: Tensor | None
     first_nan_grad: Tensor | None
     arrow_texts: set[str] = field(default_factory=set)  # kinds of arrow text shown: style.ARROW_TEXT_MEANINGS
+    broadcast_shapes: dict[int, tuple[int, ...] | None] = field(default_factory=dict)  # by consumer id
     looks: dict[str, Any] | None = None  # {"nodes": {id: look}, "edges": [look]} for a live view
     edge_labels: bool = False  # edge_grads was asked for (the layout reserves room on the arrows)
+
+    def broadcast_shape_of(self, consumer: Tensor) -> tuple[int, ...] | None:
+        """``broadcast_shape(consumer.op)``, found once per op however many arrows enter it."""
+        if consumer._id not in self.broadcast_shapes:
+            self.broadcast_shapes[consumer._id] = broadcast_shape(consumer.op)
+        return self.broadcast_shapes[consumer._id]
 
     @property
     def number(self) -> Callable[[float, int], str]:
@@ -553,7 +571,11 @@ class _Picture:
             grad = self.gradient_line(arrow, number_slot, reserve=parent)  # room for a gradient to come
         notes = []
         if self.broadcast:
-            notes = list(dict.fromkeys(note for c, i in arrow.uses if (note := broadcast_note(c, i))))
+            notes = list(
+                dict.fromkeys(
+                    note for c, i in arrow.uses if (note := broadcast_note(c, i, self.broadcast_shape_of(c)))
+                )
+            )
             self.arrow_texts |= {"broadcast"} if notes else set()
         lines = ([grad] if grad is not None else []) + notes
         if self.looks is not None:  # the gradient itself where the layout has its slot ("" until it comes)
@@ -703,10 +725,17 @@ def to_dot(
 
     Raises TypeError or ValueError naming the option that is wrong, before drawing anything.
     """
-    _check_switches(
-        values=values, grads=grads, legend=legend, grad_colors=grad_colors,
-        mark_nonfinite=mark_nonfinite, broadcast=broadcast,
+    values, grads, legend, grad_colors, mark_nonfinite, broadcast = (
+        boolean(name, value)
+        for name, value in [
+            ("values", values), ("grads", grads), ("legend", legend), ("grad_colors", grad_colors),
+            ("mark_nonfinite", mark_nonfinite), ("broadcast", broadcast),
+        ]
     )  # fmt: skip
+    if isinstance(edge_grads, np.bool_):
+        edge_grads = bool(edge_grads)
+    if isinstance(collapse, np.bool_):
+        collapse = bool(collapse)
     if not isinstance(root, Tensor):
         raise TypeError(f"to_dot draws the graph of a Tensor, not of a {type(root).__name__}")
     if rankdir not in RANKDIRS:
@@ -717,6 +746,9 @@ def to_dot(
         raise ValueError(f"collapse must be True, False or a scope depth >= 1, not {collapse!r}")
     if max_nodes is not None and not _is_count(max_nodes):
         raise ValueError(f"max_nodes must be a whole number >= 1 or None, not {max_nodes!r}")
+    precision = int(precision)
+    collapse = collapse if isinstance(collapse, bool) else int(collapse)
+    max_nodes = None if max_nodes is None else int(max_nodes)
     return _draw(
         root, values=values, grads=grads, rankdir=rankdir, precision=precision, highlight=highlight,
         legend=legend, edge_grads=edge_grads, grad_colors=grad_colors, mark_nonfinite=mark_nonfinite,
@@ -769,14 +801,8 @@ def _draw(
 
 
 def _is_count(value: Any) -> bool:
-    """A whole number >= 1 (and not a bool, which Python counts as an int)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-
-
-def _check_switches(**switches: Any) -> None:
-    for name, value in switches.items():
-        if not isinstance(value, bool):
-            raise TypeError(f"{name} must be True or False, not {value!r}")
+    """A whole number >= 1, a Python or numpy integer (not a bool, which Python counts as an int)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_) and value >= 1
 
 
 def _ids_in_graph(tensors: Tensor | Iterable[Tensor], positions: dict[int, int]) -> set[int]:

@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
+from .._checks import boolean, integer_in_range, interval, number, positive
 from ..data import check_dataset
 from ..errors import ShapeError
 from ..modes import no_grad
@@ -49,6 +50,12 @@ COLORS = [
 
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<"]
 """Class markers, so that no class is told apart by colour alone."""
+
+MAX_RESOLUTION = 2000
+"""The most grid points per axis of a decision boundary or loss surface (f runs at each one)."""
+
+MAX_STEPS = 100_000
+"""The most optimiser steps one path may take: beyond that a path is a typo that hangs the kernel."""
 
 OptimizerSpec = Callable[[list[Tensor]], Optimizer] | tuple[type[Optimizer], Mapping[str, Any]]
 """How to make an optimiser for a list of parameters: ``lambda p: bp.optim.SGD(p, lr=0.1)``
@@ -80,6 +87,7 @@ def plot_history(
         log_scale: a logarithmic loss axis (losses often fall by orders of magnitude).
         metric: ``"loss"`` or ``"accuracy"`` (classification only).
     """
+    log_scale = boolean("log_scale", log_scale)
     if metric not in ("loss", "accuracy"):
         raise ValueError(f"metric must be 'loss' or 'accuracy', got {metric!r}")
     if metric == "accuracy" and history.train_accuracy is None:
@@ -140,8 +148,8 @@ def plot_decision_boundary(
             f"plot_decision_boundary draws the plane of two input features, so X must have shape (N, 2); "
             f"got {X.shape}"
         )
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
+    resolution = integer_in_range("resolution", resolution, 2, MAX_RESOLUTION)
+    threshold = number("threshold", threshold)
     ax = _axes(ax)
     low, high = X.min(axis=0), X.max(axis=0)
     margin = 0.1 * np.where(high > low, high - low, 10.0)
@@ -183,6 +191,7 @@ def gradient_norms(source: Any, weights_only: bool = True) -> dict[str, float]:
         weights_only: keep only tensors with two or more dimensions (weight matrices), leaving
             out biases and other vectors.
     """
+    weights_only = boolean("weights_only", weights_only)
     items = source.named_parameters() if hasattr(source, "named_parameters") else source
     if isinstance(items, Mapping):
         items = items.items()
@@ -212,6 +221,7 @@ def plot_gradient_norms(
     vanishing gradient. That is why the y axis is logarithmic by default (an exactly zero
     gradient then has no bar). ``source`` and ``weights_only`` are as in :func:`gradient_norms`.
     """
+    log_scale = boolean("log_scale", log_scale)
     norms = gradient_norms(source, weights_only=weights_only)
     ax = _axes(ax)
     positions = np.arange(len(norms))
@@ -286,8 +296,8 @@ def optimizer_run(
     start = np.asarray(start, dtype=np.float64)
     if start.ndim != 1:
         raise ShapeError(f"start must be a point, a 1-D array such as (x, y), got shape {start.shape}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    steps = integer_in_range("steps", steps, 0, MAX_STEPS)
+    max_norm = positive("max_norm", max_norm)
     x = Tensor(start, requires_grad=True, name="θ")
     opt = _make_optimizer(optimizer, [x])
     label = repr(opt)
@@ -349,6 +359,8 @@ def loss_surface(
     f is called once per grid point (without recording graphs), about 30 µs per call for a
     small formula: cache the result when redrawing.
     """
+    xlim, ylim = interval("xlim", xlim), interval("ylim", ylim)
+    resolution = integer_in_range("resolution", resolution, 2, MAX_RESOLUTION)
     xs = np.linspace(*xlim, resolution)
     ys = np.linspace(*ylim, resolution)
     grid_x, grid_y = np.meshgrid(xs, ys)
@@ -391,6 +403,9 @@ def plot_optimizer_paths(
     )
     if not labelled:
         raise ValueError("give at least one optimiser to plot")
+    levels = integer_in_range("levels", levels, 2, 1000)
+    xlim = None if xlim is None else interval("xlim", xlim)
+    ylim = None if ylim is None else interval("ylim", ylim)
     start = np.asarray(start, dtype=np.float64)
     runs = []
     for label, optimizer in labelled:

