@@ -57,6 +57,7 @@ _LAZY = {
     "plot_gradient_norms": (".viz.plots", "plot_gradient_norms"),
     "plot_history": (".viz.plots", "plot_history"),
     "plot_optimizer_paths": (".viz.plots", "plot_optimizer_paths"),
+    "copy_course": (".course", "copy_course"),
 }
 
 
@@ -90,6 +91,7 @@ __all__ = [
     "Tensor",
     "abs",
     "backward_steps",
+    "copy_course",
     "cos",
     "data",
     "detect_anomaly",
