@@ -7,12 +7,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import _lecture_graphs as lecture_graphs
+import numpy as np
 import pytest
 from IPython.core.formatters import DisplayFormatter
 
 import backprop_nb as bp
 from backprop_nb.viz import style
-from backprop_nb.viz.graph_view import FIT_WIDTH_PX, GraphView, fit_width, show_graph
+from backprop_nb.viz.graph_view import DOT_SHOWN_CHARS, FIT_WIDTH_PX, GraphView, fit_width, show_graph
 from backprop_nb.viz.render import RenderError, use_renderer
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -199,8 +200,22 @@ def test_a_picture_wider_than_the_page_is_drawn_at_the_page_width(choice):
 
 
 def test_fit_takes_true_or_false():
-    with pytest.raises(TypeError, match="fit must be True or False, not 'no'"):
+    with pytest.raises(TypeError, match="fit must be True or False, got 'no'"):
         show_graph(lecture_f(), fit="no")
+    assert show_graph(lecture_f(), fit=np.False_).fit is False
+
+
+def test_without_a_renderer_a_long_dot_text_is_not_poured_into_the_notebook():
+    x = bp.tensor(1.0, requires_grad=True, name="x")
+    y = x
+    for _ in range(200):
+        y = y * 1.01
+    view = show_graph(y, max_nodes=None)
+    assert len(view.source) > DOT_SHOWN_CHARS
+    with use_renderer("none"):
+        bundle = view._repr_mimebundle_()
+    assert f"its DOT text, {len(view.source):,} characters, is in .source" in bundle["text/plain"]
+    assert view.source not in bundle["text/plain"] and "digraph" not in bundle["text/html"]
 
 
 def test_an_inline_picture_shrinks_to_its_container_keeping_its_proportions():

@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .._checks import boolean
 from ..tensor import Tensor
 from .dot import to_dot
 from .render import RenderError, render, render_svg
@@ -33,6 +34,10 @@ FIT_WIDTH_PX = 800
 
 _SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 """Where Graphviz writes the size of the picture, in points (the SVG's intrinsic size)."""
+
+DOT_SHOWN_CHARS = 4000
+"""When no picture can be drawn, a DOT text up to this long is shown in its place (a longer one,
+say 10,000 nodes, would flood the notebook: it stays in ``.source``)."""
 
 SAVE_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 """File suffix → what ``GraphView.save`` writes."""
@@ -52,10 +57,8 @@ class GraphView:
     """
 
     def __init__(self, source: str, fit: bool = True) -> None:
-        if not isinstance(fit, bool):
-            raise TypeError(f"fit must be True or False, not {fit!r}")
         self.source = source
-        self.fit = fit
+        self.fit = boolean("fit", fit)
 
     def svg(self) -> str:
         """The picture as SVG text. Raises ``RenderError`` (with how to fix it) when no renderer works.
@@ -91,6 +94,9 @@ class GraphView:
             return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
         except RenderError as error:
             message = f"The graph could not be drawn: {error}"
+            if len(self.source) > DOT_SHOWN_CHARS:
+                message += f" (its DOT text, {len(self.source):,} characters, is in .source)"
+                return {"text/plain": message, "text/html": f"<p>{html.escape(message)}</p>"}
             return {
                 "text/plain": f"{message}\nIts DOT text:\n{self.source}",
                 "text/html": f"<p>{html.escape(message)}</p>\n<pre>{html.escape(self.source)}</pre>",
