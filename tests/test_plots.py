@@ -4,7 +4,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import ast
 import warnings
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -291,3 +293,66 @@ def test_two_optimisers_with_the_same_repr_both_get_a_line():
     same = [lambda p: optim.SGD(p, lr=0.1), lambda p: optim.SGD(p, lr=0.1)]
     ax = plot_optimizer_paths(bowl, same, start=(1.0, 1.0), steps=3, resolution=10)
     assert [line.get_label() for line in ax.get_lines()].count("SGD(lr=0.1)") == 2
+
+
+# ----- no import cycle between training and plotting --------------------------------------
+PACKAGE = Path(bp.__file__).parent
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """The package's modules that ``path`` imports anywhere (inside functions too), except under
+    ``if TYPE_CHECKING:``, which never runs."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    checked_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
+    for node in ast.walk(tree):
+        if id(node) in checked_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+            target = f"{base}.{node.module}" if node.module else base
+            found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("backprop_nb"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("backprop_nb"))
+    return found
+
+
+def _import_graph() -> dict[str, set[str]]:
+    paths = sorted(PACKAGE.rglob("*.py"))
+    modules = {_module_name(path) for path in paths}
+    return {_module_name(path): _imports(path) & modules for path in paths}
+
+
+def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
+    seen, todo = set(), [start]
+    while todo:
+        module = todo.pop()
+        for target in graph[module] - seen:
+            if target == goal:
+                return True
+            seen.add(target)
+            todo.append(target)
+    return False
+
+
+def test_training_does_not_import_the_plots_that_import_it():
+    graph = _import_graph()
+    assert "backprop_nb.train" in graph["backprop_nb.viz.plots"]  # the walk sees the imports
+    for module in ("backprop_nb.train", "backprop_nb.viz.plots", "backprop_nb.viz.curves"):
+        assert not _reaches(graph, module, module), f"{module} imports itself through other modules"
+    assert not _reaches(graph, "backprop_nb.train", "backprop_nb.viz.plots")
