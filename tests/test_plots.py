@@ -121,8 +121,10 @@ def test_decision_boundary_of_a_single_output_uses_the_threshold():
 def test_decision_boundary_needs_two_features():
     with pytest.raises(ShapeError, match=r"X must have shape \(N, 2\); got \(5, 3\)"):
         plot_decision_boundary(sign_of_first_feature, np.ones((5, 3)), Y2)
-    with pytest.raises(ValueError, match="resolution must be an integer >= 2"):
+    with pytest.raises(ValueError, match="resolution must be >= 2, got 1"):
         plot_decision_boundary(sign_of_first_feature, X2, Y2, resolution=1)
+    ax = plot_decision_boundary(sign_of_first_feature, X2, Y2, resolution=np.int64(5))  # numpy ints work
+    assert ax.collections
 
 
 # ----- gradient norms -----------------------------------------------------------------------
@@ -224,12 +226,22 @@ def test_optimizer_run_reports_f_overflowing_at_the_last_point():
             r"shape \(2,\)",
         ),
         (lambda: optimizer_path(bowl, (optim.Adam, {}), [[1.0, 1.0]], 3), ShapeError, "1-D array"),
-        (lambda: optimizer_path(bowl, (optim.Adam, {}), (1.0, 1.0), -1), ValueError, "non-negative integer"),
+        (lambda: optimizer_path(bowl, (optim.Adam, {}), (1.0, 1.0), -1), ValueError, "steps must be >= 0"),
+        (
+            lambda: optimizer_path(bowl, (optim.Adam, {}), (1.0, 1.0), 2.5),
+            TypeError,
+            "steps must be an integer",
+        ),
     ],
 )
 def test_optimizer_path_bad_input(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_optimizer_path_takes_numpy_integers():
+    path = optimizer_path(lambda p: (p**2).sum(), (optim.SGD, {"lr": 0.25}), (1.0, 2.0), np.int64(2))
+    np.testing.assert_array_equal(path, [[1.0, 2.0], [0.5, 1.0], [0.25, 0.5]])
 
 
 def test_paths_drawn_over_the_contours():

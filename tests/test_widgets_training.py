@@ -362,3 +362,114 @@ def test_dashboard_still_fallback(two_blobs):
     bundle = dashboard(X, y)._repr_mimebundle_()
     assert WIDGET_VIEW in bundle and bundle["text/plain"].startswith(STATIC_NOTE)
     assert "Play or Step to train" in bundle["text/plain"] and "data:image/png;base64," in bundle["text/html"]
+
+
+# ----- errors and bad arguments (issue 12) ----------------------------------------------------
+class Flaky(nn.Module):
+    """A model whose forward raises while ``broken`` is set (a user's bug in their own model)."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = nn.MLP([2, 4, 2], seed=0)
+        self.broken = False
+
+    def forward(self, x):
+        if self.broken:
+            raise RuntimeError("my layer is broken")
+        return self.inner(x)
+
+
+def test_a_model_that_raises_shows_the_error_and_reset_recovers(two_blobs):
+    X, y = two_blobs
+    model = Flaky()
+    dash = training_dashboard(model, X, y, batch_size=8, resolution=10)
+    dash.step()
+    model.broken = True
+    dash.step()  # no exception escapes the button's callback
+    assert (
+        dash.stopped
+        and dash.message == "training failed: RuntimeError: my layer is broken. Reset to start again"
+    )
+    assert "⚠" in dash._message.value and dash.controls["play"].value == dash.step_count
+    dash.step()  # still stopped, still saying why
+    assert dash.message.startswith("training failed: RuntimeError")
+    model.broken = False
+    dash.reset()
+    dash.step()
+    dash.step()  # usable again: the run from the start, as fit would train it
+    assert not dash.stopped and dash.step_count == 2 and len(dash.history.train_loss) == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"max_epochs": 10**9}, ValueError, "max_epochs must be at most 100000"),
+        ({"max_epochs": 0}, ValueError, "max_epochs must be >= 1"),
+        ({"resolution": 0}, ValueError, "resolution must be >= 2"),
+        ({"resolution": 10**4}, ValueError, "resolution must be at most 400"),
+        ({"interval": -5}, ValueError, "interval must be >= 10"),
+        ({"seed": "a"}, TypeError, "seed must be an integer"),
+        ({"threshold": float("nan")}, ValueError, "threshold must be a finite number"),
+        ({"boundary": "yes"}, TypeError, "boundary must be True, False or None"),
+    ],
+)
+def test_dashboard_names_a_bad_argument(two_blobs, kwargs, error, message):
+    X, y = two_blobs
+    with pytest.raises(error, match=message):
+        training_dashboard(nn.MLP([2, 4, 2], seed=0), X, y, **kwargs)
+
+
+def test_dashboard_takes_numpy_integers(two_blobs):
+    X, y = two_blobs
+    dash = training_dashboard(
+        nn.MLP([2, 4, 2], seed=0),
+        X,
+        y,
+        batch_size=np.int64(8),
+        max_epochs=np.int64(3),
+        resolution=np.int64(10),
+    )
+    assert dash.batch_size == 8 and dash.controls["play"].max == 3
+
+
+def test_f_that_raises_shows_the_error_and_puts_the_control_back():
+    def fragile(x):
+        if abs(x.data[0]) > 5:
+            raise ValueError("outside my domain")
+        return (x**2).sum()
+
+    explorer = descent_explorer(fragile, start=1.0, lr=0.1, steps=5)
+    good_path = explorer.path.copy()
+    explorer.controls["lr"].value = 3.0  # x ← −5x: the second point is at 25
+    assert explorer.controls["lr"].value == 0.1  # the control shows what the path shows
+    np.testing.assert_array_equal(explorer.path, good_path)
+    assert explorer.error == "ValueError: outside my domain"
+    assert explorer.message == (
+        "f failed with lr = 3: ValueError: outside my domain. The lr is back at 0.1, the path shown."
+    )
+    assert "⚠" in explorer._message.value
+    explorer.controls["steps"].value = 3  # still usable
+    assert explorer.error is None and explorer.path.shape == (4, 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"steps": 10**9}, ValueError, r"steps must be at most 10000 \(each step runs f"),
+        ({"steps": 0}, ValueError, "steps must be >= 1"),
+        ({"steps": 2.5}, TypeError, "steps must be an integer"),
+        ({"max_norm": -1}, ValueError, "max_norm must be > 0"),
+        ({"resolution": 0}, ValueError, "resolution must be >= 2"),
+        ({"resolution": 10**5}, ValueError, "resolution must be at most 300"),
+        ({"xlim": (1, 0)}, ValueError, r"xlim must be \(low, high\) with low < high"),
+        ({"ylim": "ab"}, TypeError, r"ylim must be a pair \(low, high\)"),
+    ],
+)
+def test_descent_explorer_names_a_bad_argument(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        descent_explorer("bowl", **kwargs)
+
+
+def test_descent_explorer_takes_numpy_integers():
+    explorer = descent_explorer("bowl", steps=np.int64(5), resolution=np.int64(8))
+    assert explorer.path.shape == (6, 2) and explorer.controls["steps"].value == 5

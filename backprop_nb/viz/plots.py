@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from matplotlib.axes import Axes
 
+from .. import _checks
 from ..data import check_dataset
 from ..errors import ShapeError
 from ..modes import no_grad
@@ -77,8 +78,7 @@ def plot_decision_boundary(
             f"plot_decision_boundary draws the plane of two input features, so X must have shape (N, 2); "
             f"got {X.shape}"
         )
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
+    resolution = _checks.integer("resolution", resolution, minimum=2)
     ax = axes_or_new(ax)
     low, high = X.min(axis=0), X.max(axis=0)
     margin = 0.1 * np.where(high > low, high - low, 10.0)
@@ -223,8 +223,7 @@ def optimizer_run(
     start = np.asarray(start, dtype=np.float64)
     if start.ndim != 1:
         raise ShapeError(f"start must be a point, a 1-D array such as (x, y), got shape {start.shape}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    steps = _checks.integer("steps", steps, minimum=0)
     x = Tensor(start, requires_grad=True, name="θ")
     opt = _make_optimizer(optimizer, [x])
     label = repr(opt)

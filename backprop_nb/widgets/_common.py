@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 from IPython.display import clear_output, display
 from matplotlib.figure import Figure
 
-from .. import optim
+from .. import _checks, optim
 from ..viz.dot import format_number
 from ..viz.render import RenderError, render_svg, svg_for_html
 
@@ -253,7 +253,18 @@ def _round_step(width: float) -> float:
     return 10.0 ** math.floor(math.log10(width / 50))
 
 
-# ----- the optimiser menu -------------------------------------------------------------------------
+# ----- the optimiser menu and other arguments of the training widgets ------------------------------
+def bounded_count(name: str, value: Any, low: int, high: int, why: str) -> int:
+    """An integer argument in ``low … high`` (numpy integers too), or an error naming it.
+
+    ``why`` says what the upper limit protects, e.g. ``"each step runs f once"``.
+    """
+    value = _checks.integer(name, value, minimum=low)
+    if value > high:
+        raise ValueError(f"{name} must be at most {high} ({why}), got {value}")
+    return value
+
+
 def optimizer_choices(
     optimizers: Sequence[str] | Mapping[str, OptimizerChoice],
 ) -> dict[str, OptimizerChoice]:

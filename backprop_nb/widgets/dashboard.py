@@ -38,6 +38,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .. import _checks
 from ..data import check_dataset
 from ..errors import AnomalyError, GradError
 from ..optim import Optimizer
@@ -54,9 +55,22 @@ from ..train import (
 )
 from ..viz.dot import format_number
 from ..viz.plots import plot_decision_boundary, plot_history
-from ._common import OPTIMIZERS, FigureFallbackBox, OptimizerChoice, lr_slider, optimizer_choices
+from ._common import (
+    OPTIMIZERS,
+    FigureFallbackBox,
+    OptimizerChoice,
+    bounded_count,
+    lr_slider,
+    optimizer_choices,
+)
 
 __all__ = ["TrainingDashboard", "training_dashboard"]
+
+MAX_EPOCHS = 100_000
+"""The longest run ``max_epochs`` may ask for."""
+
+MAX_RESOLUTION = 400
+"""The finest decision-boundary grid (the model runs on resolution² points after every epoch)."""
 
 BATCH_SIZES = (1, 8, 16, 32, 64, 128)
 """The batch sizes offered (those smaller than the data set), besides the whole set."""
@@ -155,6 +169,7 @@ class TrainingDashboard(FigureFallbackBox):
         """Train one more epoch (the Step button): advance the Play counter by one."""
         play = self.controls["play"]
         if self.stopped:
+            self._show()  # the stop message again: Reset starts a new run
             return
         if self.step_count >= play.max:
             self._show(note=f"reached max_epochs={play.max}: Reset to train again.")
@@ -192,6 +207,7 @@ class TrainingDashboard(FigureFallbackBox):
             self._train_epoch()
         if self.stopped:
             self.controls["play"].playing = False
+            self.controls["play"].value = self.step_count  # the counter tells the epochs run, as always
         self._show()
 
     def _on_lr(self, change: dict[str, Any]) -> None:
@@ -221,9 +237,9 @@ class TrainingDashboard(FigureFallbackBox):
                     threshold=self.threshold,
                     history=self.history,
                 )
-        except (TypeError, ValueError, GradError, AnomalyError) as error:  # e.g. detect_anomaly's stop
+        except Exception as error:  # the model is the user's: it may raise anything; show it, don't crash
             self.stopped = True
-            self.message = f"training failed: {error}"
+            self.message = f"training failed: {_error_text(error)}. Reset to start again"
             return
         if self.history.stop_reason == "diverged":
             self.stopped = True
@@ -258,17 +274,29 @@ class TrainingDashboard(FigureFallbackBox):
         plot_history(self.history, ax=self.axes["loss"])
         if self.boundary:
             # after a divergence the parameters are huge: overflow in the picture is expected
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                plot_decision_boundary(
-                    self.model,
-                    self.X,
-                    self.y,
-                    ax=self.axes["boundary"],
-                    resolution=self.resolution,
-                    threshold=self.threshold,
+            try:
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    plot_decision_boundary(
+                        self.model,
+                        self.X,
+                        self.y,
+                        ax=self.axes["boundary"],
+                        resolution=self.resolution,
+                        threshold=self.threshold,
+                    )
+            except Exception as error:  # the model's own error: the message line says it too
+                self.axes["boundary"].text(
+                    0.5, 0.5, f"no picture:\n{_error_text(error)}", ha="center", wrap=True
                 )
             self.axes["boundary"].set_title(f"after epoch {self.step_count}", fontsize="small")
         return fig
+
+
+def _error_text(error: Exception) -> str:
+    """An exception as one line: our own errors by their message, the user's with their type."""
+    if isinstance(error, GradError | AnomalyError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 def _parameters(model: Any) -> list[Tensor]:
@@ -333,10 +361,15 @@ def training_dashboard(
         resolution: grid points per axis of the decision-boundary picture.
         interval: milliseconds between Play's ticks (one epoch each).
 
+    If the model raises while training, the message line shows the error (the widget keeps
+    working; Reset starts again).
+
     Raises:
         ShapeError, ValueError, TypeError: for a data set with bad shapes, non-finite values or
             bad labels (from ``check_dataset``), labels or targets that do not fit the model's
-            outputs (from :func:`~backprop_nb.train.evaluate`), or an unknown optimiser or batch size.
+            outputs (from :func:`~backprop_nb.train.evaluate`), an unknown optimiser or batch
+            size, or another bad argument, named (``max_epochs`` above :data:`MAX_EPOCHS`,
+            ``resolution`` above :data:`MAX_RESOLUTION`, a negative ``seed`` ...).
     """
     task = task or infer_task(y, loss)
     X, y = check_dataset(X, y, task=task)
@@ -350,7 +383,15 @@ def training_dashboard(
             f"the decision boundary needs a classification task with 2 input features; "
             f"this is {task} with X of shape {X.shape}"
         )
-    threshold = default_threshold(loss) if threshold is None else threshold
+    threshold = default_threshold(loss) if threshold is None else _checks.number("threshold", threshold)
+    max_epochs = bounded_count("max_epochs", max_epochs, 1, MAX_EPOCHS, "Play trains that many epochs")
+    seed = _checks.integer("seed", seed, minimum=0)
+    resolution = bounded_count(
+        "resolution", resolution, 2, MAX_RESOLUTION, "the model runs on every grid point"
+    )
+    interval = bounded_count("interval", interval, 10, 60_000, "milliseconds between Play's ticks")
+    if boundary is not None and not isinstance(boundary, bool):
+        raise TypeError(f"boundary must be True, False or None (by the data), got {boundary!r}")
     evaluate(model, X, y, loss, task, threshold)  # labels that do not fit the outputs fail here, not at Play
     return TrainingDashboard(
         model,

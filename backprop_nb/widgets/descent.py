@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import optim
+from .. import _checks, optim
 from ..errors import ShapeError
 from ..modes import no_grad
 from ..tensor import Tensor
@@ -39,11 +39,12 @@ from ._common import (
     SLIDER_WIDTH,
     FigureFallbackBox,
     OptimizerChoice,
+    bounded_count,
     lr_slider,
     optimizer_choices,
 )
 
-__all__ = ["OPTIMIZERS", "PRESETS", "DescentExplorer", "Preset", "descent_explorer"]
+__all__ = ["MAX_STEPS", "OPTIMIZERS", "PRESETS", "DescentExplorer", "Preset", "descent_explorer"]
 
 
 # ----- the functions to descend -------------------------------------------------------------
@@ -105,6 +106,14 @@ PRESETS: dict[str, Preset] = {
 """Named functions for :func:`descent_explorer`, each with a start, lr, steps and view that work."""
 
 
+MAX_STEPS = 10_000
+"""The most steps :func:`descent_explorer` takes: every step runs f and its backward pass (about
+0.1 ms), and every change of a control recomputes the whole path."""
+
+MAX_RESOLUTION = 300
+"""The finest grid of the contour plot: f runs once per grid point (300 × 300 takes seconds)."""
+
+
 # ----- the widget -----------------------------------------------------------------------------
 def _point(values: np.ndarray) -> str:
     return "(" + ", ".join(format_number(float(v)) for v in values) + ")"
@@ -129,6 +138,7 @@ class DescentExplorer(FigureFallbackBox):
             set ``.value`` on them to drive the explorer from code.
         label: the optimiser with its settings, as its repr: ``"SGD(lr=0.1, momentum=0.9)"``.
         figure: the matplotlib figure drawn last (closed, but its lines hold the data).
+        error: None, or why f failed for the setting last tried (the control was put back).
     """
 
     def __init__(
@@ -149,11 +159,14 @@ class DescentExplorer(FigureFallbackBox):
         self._choices = optimizer_choices(optimizers)
         if optimizer not in self._choices:
             raise ValueError(f"optimizer {optimizer!r} is not among the choices {list(self._choices)}")
-        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-            raise ValueError(f"steps must be a positive integer, got {steps!r}")
-        self.xlim, self.ylim = xlim, ylim
-        self.max_norm = max_norm
-        self.resolution = resolution
+        steps = bounded_count("steps", steps, 1, MAX_STEPS, "each step runs f and its backward pass")
+        self.xlim, self.ylim = _check_limits("xlim", xlim), _check_limits("ylim", ylim)
+        self.max_norm = _checks.positive("max_norm", max_norm)
+        self.resolution = bounded_count(
+            "resolution", resolution, 2, MAX_RESOLUTION, "f runs once per grid point"
+        )
+        self.error: str | None = None
+        self._reverting = False
         self.controls = {
             "lr": lr_slider(lr),
             "steps": widgets.IntSlider(
@@ -175,7 +188,23 @@ class DescentExplorer(FigureFallbackBox):
             control.observe(self._on_change, names="value")
 
     def _on_change(self, change: dict[str, Any]) -> None:
-        self.update()
+        """Recompute for the new setting; if f fails there, say so and put the control back."""
+        if self._reverting:
+            return
+        try:
+            self.update()
+        except Exception as error:  # f is the user's: it may raise anything; show it, don't crash
+            self.error = f"{type(error).__name__}: {error}"
+            self._reverting = True
+            try:
+                change["owner"].value = change["old"]
+            finally:
+                self._reverting = False
+            self.message = (
+                f"f failed with {change['owner'].description} = {_shown(change['new'])}: {self.error}. "
+                f"The {change['owner'].description} is back at {_shown(change['old'])}, the path shown."
+            )
+            self._show_message(self.message, error=True)
 
     def _optimizer_spec(self) -> tuple[type[optim.Optimizer], dict[str, Any]]:
         cls, settings = self._choices[self.controls["optimizer"].value]
@@ -184,6 +213,7 @@ class DescentExplorer(FigureFallbackBox):
     def update(self) -> None:
         """Recompute the path for the current settings and redraw (the controls call this)."""
         steps = self.controls["steps"].value
+        self.error = None
         self.run = optimizer_run(self.f, self._optimizer_spec(), self.start, steps, max_norm=self.max_norm)
         self.path, self.losses, self.label = self.run.path, self.run.losses, self.run.label
         self.diverged = self.run.diverged
@@ -236,6 +266,22 @@ class DescentExplorer(FigureFallbackBox):
         ax.legend(fontsize="small")
 
 
+def _shown(value: Any) -> str:
+    return format_number(float(value)) if isinstance(value, numbers.Real) else str(value)
+
+
+def _check_limits(name: str, limits: Any) -> tuple[float, float] | None:
+    """None, or a pair (low, high) of finite numbers with low < high."""
+    if limits is None:
+        return None
+    if not isinstance(limits, tuple | list) or len(limits) != 2:
+        raise TypeError(f"{name} must be a pair (low, high) of numbers, got {limits!r}")
+    low, high = (_checks.number(name, value) for value in limits)
+    if not low < high:
+        raise ValueError(f"{name} must be (low, high) with low < high, got {limits!r}")
+    return low, high
+
+
 def _check_start(start: Any) -> np.ndarray:
     start = np.atleast_1d(np.asarray(start, dtype=np.float64))
     if start.ndim != 1 or len(start) not in (1, 2):
@@ -274,7 +320,17 @@ def descent_explorer(
             else 0.1 and 50).
         xlim, ylim: the region drawn (a preset has its own; else the box around the path).
         max_norm: a path that gets farther than this from the origin has diverged.
-        resolution: grid points per axis for the contour plot of a 2-D function.
+        resolution: grid points per axis for the contour plot of a 2-D function (at most
+            :data:`MAX_RESOLUTION`).
+
+    If f raises for a setting of the controls, the widget says so in its message line and puts
+    that control back to the last setting that worked (``error`` holds the message).
+
+    Raises:
+        ValueError, TypeError: a bad argument, named: ``steps`` above :data:`MAX_STEPS` or not
+            a positive integer, ``max_norm`` not positive, ``resolution`` below 2 or above
+            :data:`MAX_RESOLUTION`, limits that are not (low, high) with low < high, an unknown
+            preset or optimiser.
 
     Returns:
         A :class:`DescentExplorer` widget; its ``path``, ``losses``, ``diverged`` and ``message``
