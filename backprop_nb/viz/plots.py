@@ -37,6 +37,7 @@ __all__ = [
     "COLORS",
     "MARKERS",
     "OptimizerRun",
+    "decision_regions",
     "gradient_norms",
     "loss_surface",
     "optimizer_path",
@@ -53,6 +54,28 @@ or ``(bp.optim.SGD, {"lr": 0.1})``."""
 
 
 # ----- decision boundary ------------------------------------------------------------------
+def decision_regions(
+    model: Callable[[Tensor], Tensor], X: np.ndarray, resolution: int, threshold: float = 0.5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The class the model predicts on a grid over the data: ``(xs, ys, regions, classes)``.
+
+    The grid covers X (N, 2) with a 10% margin, ``resolution`` points per axis;
+    ``regions[i, j]`` is the class predicted at ``(xs[j], ys[i])`` and ``classes`` the number of
+    classes the outputs can tell (2 at least). :func:`plot_decision_boundary` and the training
+    dashboard both draw it.
+    """
+    resolution = _checks.integer("resolution", resolution, minimum=2)
+    low, high = X.min(axis=0), X.max(axis=0)
+    margin = 0.1 * np.where(high > low, high - low, 10.0)
+    xs = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
+    ys = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    outputs = predict(model, np.column_stack([grid_x.ravel(), grid_y.ravel()]))
+    regions = predicted_classes(outputs, threshold).reshape(grid_x.shape)
+    classes = int(max(regions.max() + 1, outputs.shape[1] if outputs.ndim == 2 else 2, 2))
+    return xs, ys, regions, classes
+
+
 def plot_decision_boundary(
     model: Callable[[Tensor], Tensor],
     X: Any,
@@ -78,16 +101,10 @@ def plot_decision_boundary(
             f"plot_decision_boundary draws the plane of two input features, so X must have shape (N, 2); "
             f"got {X.shape}"
         )
-    resolution = _checks.integer("resolution", resolution, minimum=2)
     ax = axes_or_new(ax)
-    low, high = X.min(axis=0), X.max(axis=0)
-    margin = 0.1 * np.where(high > low, high - low, 10.0)
-    xs = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
-    ys = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
+    xs, ys, regions, classes = decision_regions(model, X, resolution, threshold)
+    classes = max(classes, int(y.max()) + 1)
     grid_x, grid_y = np.meshgrid(xs, ys)
-    outputs = predict(model, np.column_stack([grid_x.ravel(), grid_y.ravel()]))
-    regions = predicted_classes(outputs, threshold).reshape(grid_x.shape)
-    classes = int(max(y.max() + 1, regions.max() + 1, outputs.shape[1] if outputs.ndim == 2 else 2, 2))
     colors = [line_color(k) for k in range(classes)]
     ax.contourf(grid_x, grid_y, regions, levels=np.arange(classes + 1) - 0.5, colors=colors, alpha=0.25)
     for k in range(classes):
