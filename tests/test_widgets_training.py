@@ -143,11 +143,14 @@ def test_the_paths_sent_to_the_page_are_the_state():
     assert grid["kind"] == "surface" and (grid["width"], grid["height"]) == (8, 8)
     ranks = np.frombuffer(grid["bytes"], dtype=np.uint8).reshape(8, 8)
     assert ranks.min() == 0 and ranks.max() == ranks[0, 0] == ranks[-1, -1] > 240  # the corners highest
-    loss = two_d.plot.state["loss"]  # f at each step, one column per optimiser of the menu
-    assert loss["x"] == list(range(31)) and len(loss["ys"]) == len(OPTIMIZERS)
-    names = list(OPTIMIZERS)
-    assert loss["ys"][names.index("Adam")] == list(two_d.runs["Adam"].losses)
-    assert loss["ys"][names.index("SGD")] == [None] * 31  # not shown
+    loss = two_d.plot.state["loss"]  # f at each step, one column per optimiser shown
+    assert loss["x"] == list(range(31)) and len(loss["ys"]) == 2
+    assert loss["ys"][1] == list(two_d.runs["Adam"].losses)
+    assert [series["label"] for series in two_d.plot.panels[1]["series"]] == ["Nesterov", "Adam"]
+    two_d.controls["optimizers"].value = ("SGD",)
+    assert [series["label"] for series in two_d.plot.panels[1]["series"]] == ["SGD"]
+    assert two_d.plot.state["loss"]["ys"] == [list(two_d.runs["SGD"].losses)]
+    assert "grid" in two_d.plot.state["surface"]  # sent again with the new panels
 
 
 def test_a_diverging_path_widens_the_view():

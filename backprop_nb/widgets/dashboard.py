@@ -189,6 +189,7 @@ class TrainingDashboard(FigureFallbackBox):
         self._start_run()
         self._show()
         self._remember_initial_figure()
+        self.add_class("bp-training-dashboard")
         self.plot.on_painted(self._on_painted)
         c["play"].observe(self._on_play, names="value")
         c["step"].on_click(lambda _: self.step())
@@ -383,6 +384,7 @@ class TrainingDashboard(FigureFallbackBox):
                             "label": name,
                             "color": COLORS[1 if dashed else 0],
                             "dash": [6, 4] if dashed else None,
+                            "points": True,  # epoch 0 alone is a point, not an empty plot
                         }
                     )
                 else:
@@ -400,7 +402,7 @@ class TrainingDashboard(FigureFallbackBox):
                     "x_min": 0,
                     "x_span": 10,
                     "y_range": [0, 1] if panel == "accuracy" else None,
-                    "width": 330,
+                    "width": 285,
                     "height": 250,
                 }
             )
@@ -415,8 +417,8 @@ class TrainingDashboard(FigureFallbackBox):
                     "points": [
                         {"x": self.X[:, 0].tolist(), "y": self.X[:, 1].tolist(), "c": self.y.tolist()}
                     ],
-                    "width": 300,
-                    "height": 280,
+                    "width": 285,
+                    "height": 270,
                 }
             )
         return panels

@@ -197,6 +197,7 @@ class DescentExplorer(FigureFallbackBox):
         )
         self.update()
         self._remember_initial_figure()
+        self.add_class("bp-descent-explorer")
         for name in ("lr", "steps", "optimizers"):
             c[name].observe(self._on_change, names="value")
         widgets.link((c["log_scale"], "value"), (self.plot, "log_scale"))
@@ -246,7 +247,7 @@ class DescentExplorer(FigureFallbackBox):
         steps = self.controls["steps"].value
         lr = self.controls["lr"].value
         runs = {}
-        for name in self.controls["optimizers"].value:
+        for name in [name for name in self._choices if name in self.controls["optimizers"].value]:
             cls, settings = self._choices[name]
             run = optimizer_run(
                 self.f, (cls, {**settings, "lr": lr}), self.start, steps, max_norm=self.max_norm
@@ -268,7 +269,7 @@ class DescentExplorer(FigureFallbackBox):
             "choose an optimiser to see its path"
         )
         self._show_message(self.message, error=self.diverged)
-        self._send(steps)
+        self._send_paths(steps)
 
     def _outcome(self, run: Any, steps: int) -> str:
         return (
@@ -307,9 +308,11 @@ class DescentExplorer(FigureFallbackBox):
     # ----- what the plot shows --------------------------------------------------------------
     def _panels(self) -> list[dict[str, Any]]:
         two_d = len(self.start) == 2
+        chosen = self.controls["optimizers"].value
         series = [
-            {"label": name, "color": COLORS[i % len(COLORS)], "points": True}
+            {"label": name, "color": COLORS[i % len(COLORS)]}
             for i, name in enumerate(self._choices)
+            if name in chosen
         ]
         return [
             {
@@ -335,7 +338,10 @@ class DescentExplorer(FigureFallbackBox):
             },
         ]
 
-    def _send(self, steps: int) -> None:
+    def _send_paths(self, steps: int) -> None:
+        if [series["label"] for series in self.plot.panels[1]["series"]] != list(self.runs):
+            self.plot.set_panels(self._panels())  # other optimisers: other curves
+            self._grid_view = None
         colors = {name: COLORS[i % len(COLORS)] for i, name in enumerate(self._choices)}
         values = self._values_on_view()
         paths = []
@@ -367,13 +373,11 @@ class DescentExplorer(FigureFallbackBox):
         field |= {"title": "click to move the start ★", "extent": [*xlim, *ylim], "paths": paths}
         self.plot.set_field("surface", field, grid=grid if self._grid_view != self.view else None)
         self._grid_view = self.view
-        columns = [self._losses_of(name, steps) for name in self._choices]
+        columns = [self._losses_of(name, steps) for name in self.runs]
         self.plot.replace_curves("loss", range(steps + 1), columns)
         self.plot.flush()
 
     def _losses_of(self, name: str, steps: int) -> list[float]:
-        if name not in self.runs:
-            return [np.nan] * (steps + 1)
         losses = list(self.runs[name].losses[: len(self.runs[name].path)])
         return losses + [np.nan] * (steps + 1 - len(losses))
 

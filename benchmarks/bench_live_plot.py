@@ -1,0 +1,101 @@
+"""How fast the live plots are in a real browser: JupyterLab in headless Chromium.
+
+Runs tests/browser_notebooks/training_live.ipynb (a training_dashboard with its *default*
+settings on the 3-class spiral, MLP 2-64-3, and a descent_explorer on the ravine with two
+optimisers and 1,000 steps), then measures:
+
+* Play: painted frames per second and epochs per second over ``--seconds`` of playing (the
+  goal is >= 10 frames/s), and whether every epoch's point is on the curve;
+* control -> repaint, the time a student waits: from the click or Enter key in the page to the
+  next painted frame of the plot, for the dashboard's log-scale switch, the explorer's
+  log-scale switch (1,001 points per curve) and its lr readout (two 1,000-step paths recomputed
+  in the kernel; the goal is <= 50 ms at 1,000 points);
+* the same page's script cost of repainting alone, as the reference measured in the same run.
+
+    python benchmarks/bench_live_plot.py [--seconds 5] [--repeats 5]
+
+Needs playwright (Python) and Debian's chromium; it never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from _jupyter_browser import CHROMIUM_ARGS, chromium_path, jupyter_lab, open_and_run_all  # noqa: E402
+from _training_browser import (  # noqa: E402
+    DASHBOARD,
+    EXPLORER,
+    epoch,
+    frames,
+    points,
+    set_readout,
+    time_to_repaint,
+)
+
+NOTEBOOK = HERE.parent / "tests" / "browser_notebooks" / "training_live.ipynb"
+
+REPAINT_ONLY_JS = """(scope) => {
+  // the page's own cost: rebuild nothing, just run every panel's paint, timed 20 times
+  const live = document.querySelector(scope + ' .bpnb-live');
+  const t0 = performance.now();
+  for (let i = 0; i < 20; i++) live.dispatchEvent(new Event('bpnb-repaint'));
+  return (performance.now() - t0) / 20;
+}"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with jupyter_lab([NOTEBOOK]) as lab, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1024, "height": 1400})
+        open_and_run_all(page, lab, NOTEBOOK.name)
+        page.locator(f"{EXPLORER} .bpnb-live").wait_for(timeout=120_000)
+        page.wait_for_function(f"() => document.querySelector('{EXPLORER} .bpnb-live').dataset.frames > 0")
+        time.sleep(2)
+
+        play = page.locator(f"{DASHBOARD} button", has_text="Play").first
+        f0, e0, t0 = frames(page, DASHBOARD), epoch(page), time.monotonic()
+        play.click()
+        time.sleep(args.seconds)
+        page.locator(f"{DASHBOARD} button", has_text="Pause").first.click()
+        f1, e1, t1 = frames(page, DASHBOARD), epoch(page), time.monotonic()
+        time.sleep(1.0)
+        e_final = epoch(page)
+        print(f"Play, default settings: {(f1 - f0) / (t1 - t0):.1f} frames/s painted, "
+              f"{(e1 - e0) / (t1 - t0):.1f} epochs/s (goal: >= 10 frames/s)")
+        print(f"  epochs {e_final}, points on the loss curve {points(page, DASHBOARD)} (epoch 0 included)")
+
+        def timed(scope: str, act) -> list[float]:
+            return [time_to_repaint(page, scope, act) for _ in range(args.repeats)]
+
+        checkbox = page.locator(f"{DASHBOARD} .widget-checkbox input").first
+        dash_log = timed(DASHBOARD, checkbox.click)
+        explorer_box = page.locator(f"{EXPLORER} .widget-checkbox input").first
+        explorer_log = timed(EXPLORER, explorer_box.click)
+        lrs = iter(["0.011", "0.012", "0.013", "0.014", "0.015", "0.016", "0.017", "0.018", "0.019", "0.02"] * 3)
+        explorer_lr = timed(EXPLORER, lambda: set_readout(page, EXPLORER, 0, next(lrs)))
+        print(f"explorer: {points(page, EXPLORER)} points per curve")
+        for name, times in [
+            ("dashboard log-scale switch", dash_log),
+            ("explorer log-scale switch (1,001 points)", explorer_log),
+            ("explorer lr, 2 × 1,000 steps recomputed", explorer_lr),
+        ]:
+            print(f"control -> repaint, {name}: median {statistics.median(times):.0f} ms, "
+                  f"min {min(times):.0f} ms over {len(times)} (goal: <= 50 ms)")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
