@@ -38,7 +38,13 @@ function render({ model, el }) {
   function paint() {
     const ids = pending;
     pending = null;
-    for (const panel of panels.values()) panel.paint();
+    for (const panel of panels.values()) {
+      try {
+        panel.paint();
+      } catch (error) {
+        console.error("backprop_nb live plot: a panel failed to paint", error); // the others still do
+      }
+    }
     painted += 1;
     root.dataset.frames = String(painted);
     for (const id of ids) model.send({ type: "painted", id });

@@ -32,7 +32,11 @@ export class CurvesPanel {
       height: this.size.height,
       scales: {
         x: { time: false, range: (u, lo, hi) => [spec.x_min ?? lo, Math.max(hi ?? 1, (spec.x_min ?? 0) + (spec.x_span ?? 1))] },
-        y: log ? { distr: 3 } : { range: spec.y_range ? () => spec.y_range : undefined },
+        // a log axis shows at most 12 decades below the largest value (a path that reaches
+        // 1e-97 would otherwise ask uPlot for a hundred decades of ticks)
+        y: log
+          ? { distr: 3, range: (u, lo, hi) => uPlot.rangeLog(Math.max(lo, hi / 1e12), hi, 10, true) }
+          : { range: spec.y_range ? () => spec.y_range : undefined },
       },
       axes: [
         { ...AXIS, label: spec.xlabel, values: (u, vals) => vals.map(formatNumber) },
