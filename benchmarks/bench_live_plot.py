@@ -10,6 +10,8 @@ optimisers and 1,000 steps), then measures:
   next painted frame of the plot, for the dashboard's log-scale switch, the explorer's
   log-scale switch (1,001 points per curve) and its lr readout (two 1,000-step paths recomputed
   in the kernel; the goal is <= 50 ms at 1,000 points);
+* as the reference measured in the same run, the page alone: the shipped module fed by a
+  stand-in for the kernel that answers at once, appending to 1,000-point curves;
 * the machine's load while measuring (other processes slow the kernel down).
 
     python benchmarks/bench_live_plot.py [--seconds 5] [--repeats 5]
@@ -20,6 +22,7 @@ Needs playwright (Python) and Debian's chromium; it never downloads a browser.
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import statistics
 import sys
@@ -41,6 +44,40 @@ from _training_browser import (  # noqa: E402
 )
 
 NOTEBOOK = HERE.parent / "tests" / "browser_notebooks" / "training_live.ipynb"
+BUNDLE = HERE.parent / "backprop_nb" / "widgets" / "static" / "live_plot.js"
+
+PAGE_ALONE_JS = """async ([source, points, frames]) => {
+  // the shipped module with a stand-in for the kernel that answers every "painted" at once:
+  // how many frames per second the page itself sustains appending to a curve of `points` points
+  const module = await import('data:text/javascript;base64,' + source);
+  const handlers = {};
+  const series = [{ label: 'train loss', color: '#0072B2', points: true }, { label: 'validation', color: '#E69F00' }];
+  const state = { panels: [{ kind: 'curves', id: 'loss', title: 'loss', xlabel: 'epoch', ylabel: 'loss',
+                             series, log_switch: true, width: 285, height: 250 }], log_scale: false };
+  let sent = 0, done;
+  const finished = new Promise((resolve) => (done = resolve));
+  const x = [...Array(points).keys()], ys = [x.map((i) => 1 / (i + 1)), x.map((i) => 1.1 / (i + 1))];
+  const model = {
+    get: (name) => state[name],
+    on: (name, callback) => (handlers[name] = callback),
+    off: () => {},
+    send: (msg) => {
+      if (msg.type !== 'painted') return;
+      if (msg.id === 1) start = performance.now();
+      if (msg.id > frames) return done(performance.now());
+      const n = points + msg.id;
+      handlers['msg:custom']({ type: 'frame', id: msg.id + 1,
+        updates: [{ panel: 'loss', op: 'append', x: [n], ys: [[1 / n], [1.1 / n]] }] }, []);
+    },
+  };
+  let start = 0;
+  const el = document.createElement('div');
+  document.body.appendChild(el);
+  module.default.render({ model, el });
+  handlers['msg:custom']({ type: 'frame', id: 1, updates: [{ panel: 'loss', op: 'replace', x, ys, markers: [] }] }, []);
+  const end = await finished;
+  return (frames - 1) / ((end - start) / 1000);
+}"""
 
 
 def main() -> None:
@@ -52,6 +89,11 @@ def main() -> None:
 
     with jupyter_lab([NOTEBOOK]) as lab, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        alone = browser.new_page(viewport={"width": 1024, "height": 800})
+        source = base64.b64encode(BUNDLE.read_bytes()).decode("ascii")
+        rate = alone.evaluate(PAGE_ALONE_JS, [source, 1000, 120])
+        print(f"reference, the page alone (no kernel): {rate:.0f} frames/s appending to 1,000-point curves")
+        alone.close()
         page = browser.new_page(viewport={"width": 1024, "height": 1400})
         open_and_run_all(page, lab, NOTEBOOK.name)
         page.locator(f"{EXPLORER} .bpnb-live").wait_for(timeout=120_000)

@@ -288,19 +288,19 @@ def test_play_trains_one_epoch_per_painted_frame_and_pause_stops(two_blobs):
     page = Page(dash.plot)
     play = dash.controls["play"]
     assert isinstance(play, widgets.ToggleButton) and play.description == "▶ Play"
-    play.value = True  # the first epoch at once; each next one when the page has painted the last
-    assert dash.running and dash.step_count == 1 and play.description == "❚❚ Pause"
+    play.value = True  # two epochs at once; then one more each time the page has painted one
+    assert dash.running and dash.step_count == 2 and play.description == "❚❚ Pause"
     page.paint(3)
-    assert dash.step_count == 4
+    assert dash.step_count == 5
     appended = [u for u in page.updates("loss") if u["op"] == "append" and u["x"]]
-    assert [u["x"] for u in appended] == [[1.0], [2.0], [3.0], [4.0]]  # every epoch's point, in order
+    assert [u["x"] for u in appended] == [[1.0], [2.0], [3.0], [4.0], [5.0]]  # every epoch's point, in order
     assert [u["ys"][0][0] for u in appended] == dash.history.train_loss
-    stale = page.frames[-2][0]["id"]
-    dash.plot._handle_custom_msg({"type": "painted", "id": stale}, [])  # a second view's late answer
-    assert dash.step_count == 4
+    page.paint()
+    dash.plot._handle_custom_msg({"type": "painted", "id": page.frames[-2][0]["id"]}, [])  # a second view
+    assert dash.step_count == 6  # the same frame painted twice asks for one epoch only
     play.value = False
     page.paint()
-    assert not dash.running and dash.step_count == 4 and play.description == "▶ Play"
+    assert not dash.running and dash.step_count == 6 and play.description == "▶ Play"
 
 
 def test_reset_restores_the_initial_parameters_exactly(two_blobs):

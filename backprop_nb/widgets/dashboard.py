@@ -16,8 +16,9 @@ one call ``bp.fit(..., epochs=n, seed=seed)``.
 The curves and the decision boundary are drawn in the browser by a
 :class:`~backprop_nb.widgets.live_plot.LivePlot`: after each epoch the kernel sends the new
 points (and the boundary as a small grid of class numbers), never a rendered figure. **Play**
-trains the next epoch as soon as the page has painted the last one, so it goes as fast as both
-can and every epoch appears on the curves; nothing runs in a background thread.
+trains one more epoch each time the page has painted one (with :data:`FRAMES_IN_FLIGHT` on
+their way), so it goes as fast as both can and every epoch appears on the curves; nothing runs
+in a background thread.
 
 The curves start at epoch 0, the loss of the initial parameters. The learning rate can be turned
 while training (``optimizer.lr`` changes, as a schedule would do it); a dashed marker on the
@@ -87,6 +88,10 @@ MAX_KEPT_RUNS = 4
 
 BATCH_SIZES = (1, 8, 16, 32, 64, 128)
 """The batch sizes offered (those smaller than the data set), besides the whole set."""
+
+FRAMES_IN_FLIGHT = 2
+"""While playing, epochs sent but not yet painted: the kernel trains the next epoch while the page
+paints the last, and each painted frame asks for one more, so Play never outruns the page."""
 
 FADED = "#9a9a9a"
 """The colour of earlier runs' curves (drawn thin and transparent)."""
@@ -177,7 +182,7 @@ class TrainingDashboard(FigureFallbackBox):
             "log_scale": widgets.Checkbox(value=False, description="log-scale loss", indent=False),
         }
         c = self.controls
-        self._waiting_for: int | None = None  # the frame whose painting Play waits for
+        self._unpainted: set[int] = set()  # frames sent that the page has not yet painted
         super().__init__(
             [
                 widgets.HBox([c["play"], c["step"], c["reset"], c["clear"], c["log_scale"]]),
@@ -264,13 +269,16 @@ class TrainingDashboard(FigureFallbackBox):
     def _on_play(self, change: dict[str, Any]) -> None:
         play = self.controls["play"]
         play.description = "❚❚ Pause" if change["new"] else "▶ Play"
-        if change["new"]:
-            self.step()
+        if change["new"]:  # two frames in flight: the kernel trains one while the page paints the other
+            for _ in range(FRAMES_IN_FLIGHT):
+                self.step()
 
     def _on_painted(self, frame: int) -> None:
         """The page has painted a frame: while playing, train the next epoch."""
-        if self.running and frame == self._waiting_for:
-            self.step()
+        if frame in self._unpainted:
+            self._unpainted.discard(frame)
+            if self.running:
+                self.step()
 
     def _on_lr(self, change: dict[str, Any]) -> None:
         self.optimizer.lr = change["new"]
@@ -490,7 +498,9 @@ class TrainingDashboard(FigureFallbackBox):
             if self.warning:
                 self.message += f". ⚠ {self.warning}"
         self._show_message(self.message, error=self.stopped or self.warning is not None)
-        self._waiting_for = self.plot.flush()
+        frame = self.plot.flush()
+        if frame is not None:
+            self._unpainted.add(frame)
 
     def _still_figure(self) -> Figure:
         """The curves and the boundary as a matplotlib figure, for the still picture."""

@@ -15,20 +15,23 @@ Two kinds of panel, given as dicts in ``panels``:
 * ``{"kind": "field", "id", "title", "xlabel", "ylabel", "colors", "clickable"}``: a picture
   over a plane: a grid (classes or a loss surface), points, paths and a start star.
 
-Why uPlot for the curves (measured 2026-12-06 for this choice; the numbers are in the report of
-issue 14 and in ``benchmarks/bench_live_plot.py``):
+Why uPlot for the curves (compared 2026-12-06; ``benchmarks/bench_live_plot.py`` measures):
 
-* **uPlot 1.6.32** (MIT): 50 KB minified in our bundle; appending a point and repainting 1,000
-  points takes well under a millisecond of script; gives a log scale, ticks, a legend with the
-  values under the cursor, dashes and per-series alpha (the faded earlier runs) for free.
-* **By hand** on a canvas: the field panel (``js/src/lib/plot_field.js``) is written so, because
-  no chart library draws a class map and contours with clickable starts; for the curves the same
-  would mean writing log ticks, a legend and hover read-out again (some hundreds of lines to
-  maintain) to save 50 KB.
-* **bqplot** 0.12: its front-end is a JupyterLab extension of its own (a separate npm package
-  built with d3 and three.js, megabytes), so it could not share this one bundle; where the
-  extension is missing (VS Code, Colab, a JupyterLite site built without it) the widget shows
-  an error instead of a plot, and it redraws through its own widget models per mark.
+* **uPlot 1.6.32** (MIT): 50 KB minified of the 60 KB ``static/live_plot.js``. Log scale, ticks,
+  a legend with the values under the cursor, dashes and per-series alpha (the faded earlier
+  runs) come with it; appending a point is ``setData`` on arrays that grow. The page alone (a
+  stand-in kernel that answers at once) paints about 50 frames/s appending to 1,000-point
+  curves in headless Chromium on a loaded 2-core machine: the page is not what limits Play.
+* **By hand** on a canvas: done for the field panel (``js/src/lib/plot_field.js``, ~300 lines:
+  a class map or contours by marching squares, points, paths, a clickable start), which no
+  chart library here draws. For the curves it would mean writing log ticks, a legend and a
+  hover read-out again to save 50 KB.
+* **bqplot** 0.13.1 (Apache-2.0, checked on PyPI): a 0.94 MB wheel that needs pandas and
+  bqscales; its browser side is a JupyterLab extension of its own (0.76 MB prebuilt, plus a
+  0.85 MB classic-notebook bundle), served by the Jupyter server it is installed into. It
+  cannot share our one bundle; VS Code and Colab would fetch it from a CDN, and a JupyterLite
+  site shows "error displaying widget" unless the extension is built into the site. Each mark is
+  a widget model of its own, synced trait by trait.
 
 Where no widget front-end runs, the widgets that use a LivePlot show a matplotlib still picture
 (:class:`~backprop_nb.widgets._common.FigureFallbackBox`).
