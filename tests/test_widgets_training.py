@@ -633,3 +633,19 @@ def test_dead_relus_are_a_warning(two_blobs):
         model[0].bias.data[...] = -100.0  # every hidden unit below zero for every example
     dash.step()
     assert dash.warning.startswith("every ReLU of layer 1 is dead")
+
+
+def test_a_view_opened_later_is_sent_everything_drawn_so_far(two_blobs):
+    X, y = two_blobs
+    dash = dashboard(X, y)
+    dash.step()
+    dash.controls["lr"].value = 0.2
+    dash.step()
+    page = Page(dash.plot)
+    dash.plot._handle_custom_msg({"type": "hello"}, [])  # what live_plot.js says when it renders
+    (content, buffers) = page.frames[-1]
+    updates = {u["panel"]: u for u in content["updates"]}
+    assert updates["loss"]["op"] == "replace" and updates["loss"]["x"] == [0.0, 1.0, 2.0]
+    assert updates["loss"]["ys"][0][1:] == dash.history.train_loss
+    assert updates["loss"]["markers"] == [{"x": 1, "label": "lr 0.2"}]
+    assert updates["boundary"]["title"] == "decision boundary, epoch 2" and len(buffers) == 1
