@@ -480,6 +480,7 @@ def test_a_model_that_raises_shows_the_error_and_reset_recovers(two_blobs):
         ({"resolution": 0}, ValueError, "resolution must be >= 2"),
         ({"resolution": 10**4}, ValueError, "resolution must be at most 400"),
         ({"validation": 1.5}, ValueError, "validation fraction must be between 0 and 1"),
+        ({"validation": "a"}, TypeError, r"validation must be None, a fraction such as 0.2, or a pair"),
         ({"seed": "a"}, TypeError, "seed must be an integer"),
         ({"threshold": float("nan")}, ValueError, "threshold must be a finite number"),
         ({"boundary": "yes"}, TypeError, "boundary must be True, False or None"),
@@ -535,6 +536,7 @@ def test_f_that_raises_shows_the_error_and_puts_the_control_back():
         ({"resolution": 10**5}, ValueError, "resolution must be at most 300"),
         ({"xlim": (1, 0)}, ValueError, r"xlim must be \(low, high\) with low < high"),
         ({"ylim": "ab"}, TypeError, r"ylim must be a pair \(low, high\)"),
+        ({"optimizer": []}, ValueError, "optimizer: give at least one name"),
     ],
 )
 def test_descent_explorer_names_a_bad_argument(kwargs, error, message):

@@ -564,7 +564,11 @@ def _split_validation(
     if isinstance(validation, tuple) and len(validation) == 2:
         X_val, y_val = check_dataset(*validation, task=task)
         return X, y, (X_val, y_val)
-    fraction = _checks.number("validation", validation)
+    if isinstance(validation, bool) or not isinstance(validation, numbers.Real):
+        raise TypeError(
+            f"validation must be None, a fraction such as 0.2, or a pair (X_val, y_val); got {validation!r}"
+        )
+    fraction = float(validation)
     if not 0 < fraction < 1:
         raise ValueError(f"a validation fraction must be between 0 and 1, got {validation!r}")
     X_train, y_train, X_val, y_val = train_test_split(

@@ -521,7 +521,15 @@ def descent_explorer(
     elif start is None:
         raise ValueError("give the first point: start=1.0 for a function of one variable, (x, y) for two")
     choices = optimizer_choices(optimizers)
-    chosen = [optimizer] if isinstance(optimizer, str) else list(optimizer or [next(iter(choices))])
+    chosen = (
+        [next(iter(choices))]
+        if optimizer is None
+        else [optimizer]
+        if isinstance(optimizer, str)
+        else list(optimizer)
+    )
+    if not chosen:
+        raise ValueError("optimizer: give at least one name to show (or None for the first of the menu)")
     for name in chosen:
         if name not in choices:
             raise ValueError(f"optimizer {name!r} is not among the choices {list(choices)}")
