@@ -496,7 +496,7 @@ class TrainingDashboard(FigureFallbackBox):
         if not self.stopped:
             self.message = f"{note} {self._summary()}" if note else self._summary()
             if self.warning:
-                self.message += f". ⚠ {self.warning}"
+                self.message += f". Warning: {self.warning}"
         self._show_message(self.message, error=self.stopped or self.warning is not None)
         frame = self.plot.flush()
         if frame is not None:

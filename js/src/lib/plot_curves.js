@@ -7,6 +7,9 @@
 import uPlot from "uplot";
 import { FONT, INK, formatNumber } from "./plot_format.js";
 
+/** A tick's label; uPlot passes null for the unlabelled ticks between the decades of a log axis. */
+const tickLabel = (v) => (v == null ? "" : formatNumber(v));
+
 const AXIS = { font: FONT, labelFont: `bold ${FONT}`, stroke: INK, grid: { stroke: "#e6e6e6", width: 1 } };
 
 export class CurvesPanel {
@@ -39,8 +42,8 @@ export class CurvesPanel {
           : { range: spec.y_range ? () => spec.y_range : undefined },
       },
       axes: [
-        { ...AXIS, label: spec.xlabel, values: (u, vals) => vals.map(formatNumber) },
-        { ...AXIS, label: spec.ylabel + (log ? " (log)" : ""), size: 60, values: (u, vals) => vals.map(formatNumber) },
+        { ...AXIS, label: spec.xlabel, values: (u, vals) => vals.map(tickLabel) },
+        { ...AXIS, label: spec.ylabel + (log ? " (log)" : ""), size: 60, values: (u, vals) => vals.map(tickLabel) },
       ],
       series: [
         { label: spec.xlabel, value: (u, v) => (v == null ? "" : formatNumber(v)) },
@@ -102,6 +105,7 @@ export class CurvesPanel {
     ctx.lineWidth = ratio;
     ctx.font = FONT.replace("13px", `${Math.round(11 * ratio)}px`);
     ctx.textBaseline = "top";
+    ctx.textAlign = "left";
     this.markers.forEach((m, i) => {
       const x = u.valToPos(m.x, "x", true);
       if (!(x >= u.bbox.left && x <= u.bbox.left + u.bbox.width)) return;
