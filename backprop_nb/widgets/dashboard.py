@@ -73,7 +73,7 @@ from ._common import (
     optimizer_choices,
     optimizer_label,
 )
-from .live_plot import LivePlot
+from .live_plot import LivePlot, link_log_switch
 
 __all__ = ["TrainingDashboard", "training_dashboard"]
 
@@ -203,7 +203,7 @@ class TrainingDashboard(FigureFallbackBox):
         c["lr"].observe(self._on_lr, names="value")
         c["optimizer"].observe(self._on_run_setting, names="value")
         c["batch_size"].observe(self._on_run_setting, names="value")
-        widgets.link((c["log_scale"], "value"), (self.plot, "log_scale"))
+        link_log_switch(c["log_scale"], self.plot)
 
     # ----- state --------------------------------------------------------------------------
     @property

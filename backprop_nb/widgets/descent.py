@@ -48,7 +48,7 @@ from ._common import (
     optimizer_choices,
     optimizer_label,
 )
-from .live_plot import LivePlot, finite_or_none
+from .live_plot import LivePlot, finite_or_none, link_log_switch
 
 __all__ = ["MAX_STEPS", "OPTIMIZERS", "PRESETS", "DescentExplorer", "Preset", "descent_explorer"]
 
@@ -200,7 +200,7 @@ class DescentExplorer(FigureFallbackBox):
         self.add_class("bp-descent-explorer")
         for name in ("lr", "steps", "optimizers"):
             c[name].observe(self._on_change, names="value")
-        widgets.link((c["log_scale"], "value"), (self.plot, "log_scale"))
+        link_log_switch(c["log_scale"], self.plot)
         self.plot.on_click(lambda _panel, x, y: self.set_start((x, y)[: len(self.start)]))
 
     # ----- controls -------------------------------------------------------------------------

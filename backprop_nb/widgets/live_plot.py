@@ -44,12 +44,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import anywidget
+import ipywidgets as widgets
 import numpy as np
 import traitlets
 
 from ._frontend import bundle, stylesheet
 
-__all__ = ["LivePlot", "finite_or_none"]
+__all__ = ["LivePlot", "finite_or_none", "link_log_switch"]
 
 
 def finite_or_none(values: Sequence[float] | np.ndarray) -> list[float | None]:
@@ -167,6 +168,17 @@ class LivePlot(anywidget.AnyWidget):
         elif kind == "click":
             for callback in self._clicked:
                 callback(str(content["panel"]), float(content["x"]), float(content["y"]))
+
+
+def link_log_switch(checkbox: widgets.Checkbox, plot: LivePlot) -> None:
+    """Let ``checkbox`` switch the plot's log scale, both from code and in the page.
+
+    ``jslink`` ties them in the browser, so the switch repaints without a round trip through the
+    kernel; ``link`` ties them in the kernel, so setting ``checkbox.value`` from code (or in a
+    test without a page) switches it too. Each echo finds the value already set and stops.
+    """
+    widgets.link((checkbox, "value"), (plot, "log_scale"))
+    widgets.jslink((checkbox, "value"), (plot, "log_scale"))
 
 
 def _frame(frame_id: int, updates: list[dict[str, Any]]) -> tuple[dict[str, Any], list[bytes]]:
