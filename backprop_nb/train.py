@@ -103,8 +103,8 @@ class History:
         return len(self.train_loss)
 
     def plot(self, ax: Axes | None = None, log_scale: bool = False, metric: str = "loss") -> Axes:
-        """Draw the learning curves; see :func:`backprop_nb.viz.plots.plot_history`."""
-        from .viz.plots import plot_history
+        """Draw the learning curves; see :func:`backprop_nb.viz.curves.plot_history`."""
+        from .viz.curves import plot_history  # here, so that importing training loads no matplotlib
 
         return plot_history(self, ax=ax, log_scale=log_scale, metric=metric)
 

@@ -4,7 +4,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import ast
 import warnings
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -122,6 +124,8 @@ def test_decision_boundary_needs_two_features():
         plot_decision_boundary(sign_of_first_feature, np.ones((5, 3)), Y2)
     with pytest.raises(ValueError, match="resolution must be >= 2, got 1"):
         plot_decision_boundary(sign_of_first_feature, X2, Y2, resolution=1)
+    ax = plot_decision_boundary(sign_of_first_feature, X2, Y2, resolution=np.int64(5))  # numpy ints work
+    assert ax.collections
 
 
 # ----- gradient norms -----------------------------------------------------------------------
@@ -223,16 +227,22 @@ def test_optimizer_run_reports_f_overflowing_at_the_last_point():
             r"shape \(2,\)",
         ),
         (lambda: optimizer_path(bowl, (optim.Adam, {}), [[1.0, 1.0]], 3), ShapeError, "1-D array"),
+        (lambda: optimizer_path(bowl, (optim.Adam, {}), (1.0, 1.0), -1), ValueError, "steps must be >= 0"),
         (
-            lambda: optimizer_path(bowl, (optim.Adam, {}), (1.0, 1.0), -1),
-            ValueError,
-            "steps must be >= 0, got -1",
+            lambda: optimizer_path(bowl, (optim.Adam, {}), (1.0, 1.0), 2.5),
+            TypeError,
+            "steps must be an integer",
         ),
     ],
 )
 def test_optimizer_path_bad_input(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_optimizer_path_takes_numpy_integers():
+    path = optimizer_path(lambda p: (p**2).sum(), (optim.SGD, {"lr": 0.25}), (1.0, 2.0), np.int64(2))
+    np.testing.assert_array_equal(path, [[1.0, 2.0], [0.5, 1.0], [0.25, 0.5]])
 
 
 def test_paths_drawn_over_the_contours():
@@ -316,3 +326,66 @@ def test_plot_arguments_are_checked_by_name():
         plot_decision_boundary(sign_of_first_feature, X2, Y2, threshold="0.5")
     with pytest.raises(TypeError, match="log_scale must be True or False"):
         plot_gradient_norms({"w": np.ones((2, 2))}, log_scale="no")
+
+
+# ----- no import cycle between training and plotting --------------------------------------
+PACKAGE = Path(bp.__file__).parent
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """The package's modules that ``path`` imports anywhere (inside functions too), except under
+    ``if TYPE_CHECKING:``, which never runs."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    checked_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
+    for node in ast.walk(tree):
+        if id(node) in checked_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+            target = f"{base}.{node.module}" if node.module else base
+            found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("backprop_nb"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("backprop_nb"))
+    return found
+
+
+def _import_graph() -> dict[str, set[str]]:
+    paths = sorted(PACKAGE.rglob("*.py"))
+    modules = {_module_name(path) for path in paths}
+    return {_module_name(path): _imports(path) & modules for path in paths}
+
+
+def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
+    seen, todo = set(), [start]
+    while todo:
+        module = todo.pop()
+        for target in graph[module] - seen:
+            if target == goal:
+                return True
+            seen.add(target)
+            todo.append(target)
+    return False
+
+
+def test_training_does_not_import_the_plots_that_import_it():
+    graph = _import_graph()
+    assert "backprop_nb.train" in graph["backprop_nb.viz.plots"]  # the walk sees the imports
+    for module in ("backprop_nb.train", "backprop_nb.viz.plots", "backprop_nb.viz.curves"):
+        assert not _reaches(graph, module, module), f"{module} imports itself through other modules"
+    assert not _reaches(graph, "backprop_nb.train", "backprop_nb.viz.plots")

@@ -63,16 +63,20 @@ def test_plain_sgd_on_a_parabola_multiplies_x_by_0_8_each_step():
 
 def test_controls_drive_the_path():
     explorer = descent_explorer(square, start=1.0, lr=0.1, steps=12)
-    lr, steps, choice = explorer.controls["lr"], explorer.controls["steps"], explorer.controls["optimizer"]
+    lr, steps, choice = explorer.controls["lr"], explorer.controls["steps"], explorer.controls["optimizers"]
     assert isinstance(lr, widgets.FloatLogSlider) and lr.base == 10 and lr.min <= -4 and lr.max >= 2
     lr.value = 0.25  # x ← x − 0.5x
     np.testing.assert_allclose(explorer.path[:3, 0], [1.0, 0.5, 0.25])
     steps.value = 3
     assert explorer.path.shape == (4, 1)
-    choice.value = "Momentum"  # PyTorch's buffer: b₁ = g₁, bₜ = 0.9 bₜ₋₁ + gₜ, x ← x − lr·b
+    choice.value = ("Momentum",)  # PyTorch's buffer: b₁ = g₁, bₜ = 0.9 bₜ₋₁ + gₜ, x ← x − lr·b
     lr.value = 0.1
     np.testing.assert_allclose(explorer.path[:, 0], [1.0, 0.8, 0.46, 0.062], rtol=1e-13)
     assert choice.options == tuple(OPTIMIZERS)
+    choice.value = ("SGD", "Momentum")  # both on one surface
+    assert list(explorer.runs) == ["SGD", "Momentum"] and explorer.label == "SGD(lr=0.1)"
+    np.testing.assert_allclose(explorer.runs["Momentum"].path[:, 0], [1.0, 0.8, 0.46, 0.062], rtol=1e-13)
+    np.testing.assert_allclose(explorer.runs["SGD"].path[:, 0], [1.0, 0.8, 0.64, 0.512], rtol=1e-13)
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
@@ -114,25 +118,79 @@ def test_overflowing_function_diverges_cleanly():
     assert "diverged: f became inf at the point reached after 0 steps" in explorer.message
 
 
-def test_the_drawn_path_is_the_state():
+def sent_paths(explorer):
+    return {p["label"]: p for p in explorer.plot.state["surface"]["paths"]}
+
+
+def test_the_paths_sent_to_the_page_are_the_state():
     one_d = descent_explorer("double_well", steps=30)
-    line = lines_by_label(one_d.figure.axes[0])["SGD(lr=0.01)"]
-    np.testing.assert_array_equal(line.get_xdata(), one_d.path[:, 0])
-    np.testing.assert_array_equal(line.get_ydata(), one_d.losses)
-    two_d = descent_explorer("bowl", optimizer="Nesterov", resolution=8)
-    line = lines_by_label(two_d.figure.axes[0])["SGD(lr=0.1, momentum=0.9, nesterov=True)"]
-    np.testing.assert_array_equal(np.column_stack([line.get_xdata(), line.get_ydata()]), two_d.path)
-    assert two_d.figure.axes[0].get_xlim() == PRESETS["bowl"].xlim
+    curve, path = sent_paths(one_d)["f"], sent_paths(one_d)["SGD(lr=0.01)"]
+    np.testing.assert_array_equal(path["x"], one_d.path[:, 0])
+    np.testing.assert_array_equal(path["y"], one_d.losses)  # 1-D: the points (x, f(x)) on the curve
+    np.testing.assert_allclose(curve["y"][0], PRESETS["double_well"].f(bp.tensor([-2.0])).item())
+    two_d = descent_explorer("bowl", optimizer=["Nesterov", "Adam"], resolution=8)
+    sent = sent_paths(two_d)
+    nesterov = sent["SGD(lr=0.1, momentum=0.9, nesterov=True)"]
+    np.testing.assert_array_equal(
+        np.column_stack([nesterov["x"], nesterov["y"]]), two_d.runs["Nesterov"].path
+    )
+    assert (
+        two_d.plot.state["surface"]["extent"]
+        == [-2.0, 2.0, -2.0, 2.0]
+        == [*PRESETS["bowl"].xlim, *PRESETS["bowl"].ylim]
+    )
+    grid = two_d.plot.state["surface"]["grid"]
+    assert grid["kind"] == "surface" and (grid["width"], grid["height"]) == (8, 8)
+    ranks = np.frombuffer(grid["bytes"], dtype=np.uint8).reshape(8, 8)
+    assert ranks.min() == 0 and ranks.max() == ranks[0, 0] == ranks[-1, -1] > 240  # the corners highest
+    loss = two_d.plot.state["loss"]  # f at each step, one column per optimiser shown
+    assert loss["x"] == list(range(31)) and len(loss["ys"]) == 2
+    assert loss["ys"][1] == list(two_d.runs["Adam"].losses)
+    assert [series["label"] for series in two_d.plot.panels[1]["series"]] == ["Nesterov", "Adam"]
+    two_d.controls["optimizers"].value = ("SGD",)
+    assert [series["label"] for series in two_d.plot.panels[1]["series"]] == ["SGD"]
+    assert two_d.plot.state["loss"]["ys"] == [list(two_d.runs["SGD"].losses)]
+    assert "grid" in two_d.plot.state["surface"]  # sent again with the new panels
+
+
+def test_a_diverging_path_widens_the_view():
+    explorer = descent_explorer("ravine", optimizer=["SGD", "Momentum"], lr=0.02)
+    assert explorer.view == ((-5.0, 5.0), (-2.0, 2.0))
+    explorer.controls["lr"].value = 0.11  # across the valley, SGD's factor is 1 − 20·lr = −1.2
+    sgd = explorer.runs["SGD"]
+    assert (
+        sgd.diverged and explorer.diverged and explorer.message.startswith("SGD(lr=0.11) diverged: step 38")
+    )
+    (x_low, x_high), (y_low, y_high) = explorer.view
+    assert (x_low, x_high) == (-5.0, 5.0) and y_low <= sgd.path[:, 1].min() and sgd.path[:, 1].max() <= y_high
+    assert sent_paths(explorer)["SGD(lr=0.11) (diverged)"]["diverged"]
+    assert explorer.plot.state["surface"]["extent"] == [x_low, x_high, y_low, y_high]
+
+
+def test_a_click_on_the_surface_moves_the_start():
+    explorer = descent_explorer("bowl", resolution=8)
+    explorer.plot._handle_custom_msg({"type": "click", "panel": "surface", "x": 1.0, "y": -0.5}, [])
+    np.testing.assert_array_equal(explorer.start, [1.0, -0.5])
+    np.testing.assert_allclose(explorer.path[:3], [[1.0, -0.5], [0.8, -0.4], [0.64, -0.32]])
+    assert explorer.plot.state["surface"]["start"] == [1.0, -0.5]
+    line = descent_explorer("parabola")
+    line.plot._handle_custom_msg({"type": "click", "panel": "surface", "x": -0.5, "y": 3.0}, [])
+    assert line.path[0, 0] == -0.5 and line.message.startswith("SGD(lr=0.1), 20 steps: x (-0.5)")
+
+
+def test_learning_rates_in_messages_go_through_format_number():
+    explorer = descent_explorer("bowl", lr=1.122018454301963, steps=3, resolution=8)
+    assert explorer.label == "SGD(lr=1.122)" and explorer.message.startswith("SGD(lr=1.122), 3 steps")
 
 
 def test_presets_show_what_their_docstrings_promise():
     well = descent_explorer("double_well")  # SGD stays in the near, shallow valley; momentum crosses
     assert abs(well.path[-1, 0] - 0.96) < 0.01
-    well.controls["optimizer"].value = "Momentum"
+    well.controls["optimizers"].value = ("Momentum",)
     assert abs(well.path[-1, 0] + 1.04) < 0.01 and well.losses[-1] < -0.2
     ravine = descent_explorer("ravine", resolution=8)  # SGD crawls along the floor, momentum arrives
     assert ravine.path[-1, 0] < -2.5
-    ravine.controls["optimizer"].value = "Momentum"
+    ravine.controls["optimizers"].value = ("Momentum",)
     assert np.linalg.norm(ravine.path[-1]) < 0.1
     for name, preset in PRESETS.items():
         assert bp.grad_check(preset.f, np.array(preset.start)), name
@@ -177,6 +235,31 @@ def dashboard(X, y, seed=0, **kwargs):
     return training_dashboard(nn.MLP([2, 8, 2], seed=seed), X, y, resolution=10, **kwargs)
 
 
+class Page:
+    """Stands in for the browser: records the frames a LivePlot sends and answers "painted"."""
+
+    def __init__(self, plot):
+        self.plot, self.frames = plot, []
+        plot.send = lambda content, buffers=None: self.frames.append((content, buffers))
+
+    def paint(self, times=1):
+        for _ in range(times):
+            self.plot._handle_custom_msg({"type": "painted", "id": self.frames[-1][0]["id"]}, [])
+
+    def updates(self, panel):
+        return [u for content, _ in self.frames for u in content["updates"] if u["panel"] == panel]
+
+
+def play_until_stopped(dash, limit=500):
+    page = Page(dash.plot)
+    dash.controls["play"].value = True
+    for _ in range(limit):
+        if not dash.running:
+            break
+        page.paint()
+    return page
+
+
 def values(model):
     return [p.data.copy() for p in model.parameters()]
 
@@ -187,7 +270,7 @@ def test_step_trains_one_epoch_exactly_as_fit(two_blobs):
     assert dash.step_count == 0 and dash.history.step_loss == [] and not dash.running
     for _ in range(3):
         dash.controls["step"].click()
-    assert dash.step_count == 3 and dash.controls["play"].value == 3
+    assert dash.step_count == 3
     assert len(dash.history.step_loss) == 3 * 5 and dash.history.steps_per_epoch == 5
     losses = dash.history.train_loss
     assert len(losses) == 3 and losses[0] > losses[1] > losses[2] and dash.history.train_accuracy[-1] == 1.0
@@ -199,38 +282,39 @@ def test_step_trains_one_epoch_exactly_as_fit(two_blobs):
     assert dash.message == f"epoch 3, SGD(lr=0.1): loss {bp.viz.dot.format_number(losses[-1])}, accuracy 1"
 
 
-def test_play_counter_is_the_number_of_epochs(two_blobs):
+def test_play_trains_one_epoch_per_painted_frame_and_pause_stops(two_blobs):
     X, y = two_blobs
     dash = dashboard(X, y)
+    page = Page(dash.plot)
     play = dash.controls["play"]
-    assert isinstance(play, widgets.Play) and play.min == 0 and play.max == 200
-    play.playing = True
-    assert dash.running
-    play.value = 1
-    play.value = 2  # each tick of Play: one epoch
-    after_two = values(dash.model)
-    play.value = 4
-    assert dash.step_count == 4
-    play.playing = False
-    assert not dash.running
-    play.value = 0  # Play's ■ button rewinds: the initial parameters are back
-    assert dash.step_count == 0 and dash.history.train_loss == []
-    play.value = 2  # and the same two epochs again, deterministically
-    for got, expected in zip(values(dash.model), after_two, strict=True):
-        np.testing.assert_array_equal(got, expected)
+    assert isinstance(play, widgets.ToggleButton) and play.description == "▶ Play"
+    play.value = True  # two epochs at once; then one more each time the page has painted one
+    assert dash.running and dash.step_count == 2 and play.description == "❚❚ Pause"
+    page.paint(3)
+    assert dash.step_count == 5
+    appended = [u for u in page.updates("loss") if u["op"] == "append" and u["x"]]
+    assert [u["x"] for u in appended] == [[1.0], [2.0], [3.0], [4.0], [5.0]]  # every epoch's point, in order
+    assert [u["ys"][0][0] for u in appended] == dash.history.train_loss
+    page.paint()
+    dash.plot._handle_custom_msg({"type": "painted", "id": page.frames[-2][0]["id"]}, [])  # a second view
+    assert dash.step_count == 6  # the same frame painted twice asks for one epoch only
+    play.value = False
+    page.paint()
+    assert not dash.running and dash.step_count == 6 and play.description == "▶ Play"
 
 
 def test_reset_restores_the_initial_parameters_exactly(two_blobs):
     X, y = two_blobs
     dash = dashboard(X, y, optimizer="Adam", lr=0.05)
     initial = values(dash.model)
-    dash.controls["play"].value = 3
+    for _ in range(3):
+        dash.step()
     first_optimizer = dash.optimizer
     assert first_optimizer.state  # Adam's running averages
     dash.controls["reset"].click()
     for got, expected in zip(values(dash.model), initial, strict=True):
         np.testing.assert_array_equal(got, expected)
-    assert dash.step_count == 0 and dash.controls["play"].value == 0 and dash.history.step_loss == []
+    assert dash.step_count == 0 and dash.history.step_loss == []
     assert dash.optimizer is not first_optimizer and dash.optimizer.state == {}
     assert all(p.grad is None for p in dash.model.parameters())
     assert dash.message.startswith("reset to the initial parameters. Adam(lr=0.05), batch size 8")
@@ -252,10 +336,11 @@ def test_batch_size_and_optimizer_choices_start_a_new_run(two_blobs):
     X, y = two_blobs
     dash = dashboard(X, y)
     assert [label for label, _ in dash.controls["batch_size"].options] == ["1", "8", "16", "32", "all 40"]
-    dash.controls["play"].value = 2
+    dash.step()
+    dash.step()
     dash.controls["batch_size"].value = 16
     assert dash.batch_size == 16 and dash.step_count == 0 and dash.history.steps_per_epoch == 3
-    assert dash.message.startswith("batch size changed: started again from the initial parameters.")
+    assert dash.message.startswith("batch size changed: a new run from the initial parameters.")
     dash.step()
     assert len(dash.history.step_loss) == 3  # 16 + 16 + 8 rows
     dash.controls["optimizer"].value = "RMSprop"
@@ -269,9 +354,8 @@ def test_nan_or_inf_stops_training_with_a_message():
     X = np.linspace(-3, 3, 30).reshape(-1, 1)
     y = 3 * X[:, 0] + 1
     dash = training_dashboard(nn.Linear(1, 1, seed=0), X, y, loss="mse", lr=100.0, batch_size=None)
-    assert dash.task == "regression" and dash.axes["boundary"] is None
-    dash.controls["play"].playing = True
-    dash.controls["play"].value = 200  # each epoch multiplies the error by about 1e6
+    assert dash.task == "regression" and not dash.boundary
+    play_until_stopped(dash)  # each epoch multiplies the error by about 1e6
     assert dash.stopped and not dash.running and dash.step_count < 200
     k = dash.step_count
     # the last step's loss was still finite (3e304); the evaluation after it overflowed
@@ -291,26 +375,14 @@ def test_a_step_loss_of_inf_is_counted_over_the_whole_run():
     X = np.linspace(-3, 3, 30).reshape(-1, 1)
     y = 3 * X[:, 0] + 1
     dash = training_dashboard(nn.Linear(1, 1, seed=0), X, y, loss="mse", lr=100.0, batch_size=5)
-    dash.controls["play"].value = 200
+    play_until_stopped(dash)
     n, k = len(dash.history.step_loss), dash.step_count
     assert dash.history.step_loss[-1] == math.inf and (n - 1) // 6 + 1 == k  # 6 batches an epoch
     assert dash.message.startswith(f"training stopped at step {n} (epoch {k}): the loss became inf.")
     dash.reset()
     with bp.detect_anomaly():  # the first op to make an inf stops the run, named
-        dash.controls["play"].value = 200
+        play_until_stopped(dash)
     assert dash.stopped and dash.message.startswith("training failed: SquaredError (mse_loss) produced inf")
-
-
-def test_the_plots_show_the_state(two_blobs):
-    X, y = two_blobs
-    dash = dashboard(X, y)
-    dash.controls["play"].value = 3
-    lines = lines_by_label(dash.axes["loss"])
-    np.testing.assert_array_equal(lines["train"].get_ydata(), dash.history.train_loss)
-    np.testing.assert_array_equal(lines["train (each step)"].get_ydata(), dash.history.step_loss)
-    assert dash.axes["boundary"].get_title() == "after epoch 3"
-    assert len(dash.axes["boundary"].collections) >= 3  # the regions and one scatter per class
-    assert dash.figure.axes == [dash.axes["loss"], dash.axes["boundary"]]
 
 
 def test_max_epochs_stops_play_and_step(two_blobs):
@@ -318,7 +390,7 @@ def test_max_epochs_stops_play_and_step(two_blobs):
     dash = dashboard(X, y, max_epochs=2)
     for _ in range(3):
         dash.step()
-    assert dash.step_count == 2 and dash.controls["play"].value == 2
+    assert dash.step_count == 2
     assert dash.message.startswith("reached max_epochs=2: Reset to train again.")
 
 
@@ -362,3 +434,220 @@ def test_dashboard_still_fallback(two_blobs):
     bundle = dashboard(X, y)._repr_mimebundle_()
     assert WIDGET_VIEW in bundle and bundle["text/plain"].startswith(STATIC_NOTE)
     assert "Play or Step to train" in bundle["text/plain"] and "data:image/png;base64," in bundle["text/html"]
+
+
+# ----- errors and bad arguments (issue 12) ----------------------------------------------------
+class Flaky(nn.Module):
+    """A model whose forward raises while ``broken`` is set (a user's bug in their own model)."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = nn.MLP([2, 4, 2], seed=0)
+        self.broken = False
+
+    def forward(self, x):
+        if self.broken:
+            raise RuntimeError("my layer is broken")
+        return self.inner(x)
+
+
+def test_a_model_that_raises_shows_the_error_and_reset_recovers(two_blobs):
+    X, y = two_blobs
+    model = Flaky()
+    dash = training_dashboard(model, X, y, batch_size=8, resolution=10)
+    dash.step()
+    model.broken = True
+    dash.step()  # no exception escapes the button's callback
+    assert (
+        dash.stopped
+        and dash.message == "training failed: RuntimeError: my layer is broken. Reset to start again"
+    )
+    assert "⚠" in dash._message.value
+    dash.step()  # still stopped, still saying why
+    assert dash.message.startswith("training failed: RuntimeError")
+    model.broken = False
+    dash.reset()
+    dash.step()
+    dash.step()  # usable again: the run from the start, as fit would train it
+    assert not dash.stopped and dash.step_count == 2 and len(dash.history.train_loss) == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"max_epochs": 10**9}, ValueError, "max_epochs must be at most 100000"),
+        ({"max_epochs": 0}, ValueError, "max_epochs must be >= 1"),
+        ({"resolution": 0}, ValueError, "resolution must be >= 2"),
+        ({"resolution": 10**4}, ValueError, "resolution must be at most 400"),
+        ({"validation": 1.5}, ValueError, "validation fraction must be between 0 and 1"),
+        ({"validation": "a"}, TypeError, r"validation must be None, a fraction such as 0.2, or a pair"),
+        ({"seed": "a"}, TypeError, "seed must be an integer"),
+        ({"threshold": float("nan")}, ValueError, "threshold must be a finite number"),
+        ({"boundary": "yes"}, TypeError, "boundary must be True, False or None"),
+    ],
+)
+def test_dashboard_names_a_bad_argument(two_blobs, kwargs, error, message):
+    X, y = two_blobs
+    with pytest.raises(error, match=message):
+        training_dashboard(nn.MLP([2, 4, 2], seed=0), X, y, **kwargs)
+
+
+def test_dashboard_takes_numpy_integers(two_blobs):
+    X, y = two_blobs
+    dash = training_dashboard(
+        nn.MLP([2, 4, 2], seed=0),
+        X,
+        y,
+        batch_size=np.int64(8),
+        max_epochs=np.int64(3),
+        resolution=np.int64(10),
+    )
+    assert dash.batch_size == 8 and dash.max_epochs == 3
+
+
+def test_f_that_raises_shows_the_error_and_puts_the_control_back():
+    def fragile(x):
+        if abs(x.data[0]) > 5:
+            raise ValueError("outside my domain")
+        return (x**2).sum()
+
+    explorer = descent_explorer(fragile, start=1.0, lr=0.1, steps=5)
+    good_path = explorer.path.copy()
+    explorer.controls["lr"].value = 3.0  # x ← −5x: the second point is at 25
+    assert explorer.controls["lr"].value == 0.1  # the control shows what the path shows
+    np.testing.assert_array_equal(explorer.path, good_path)
+    assert explorer.error == "ValueError: outside my domain"
+    assert explorer.message == (
+        "f failed with lr = 3: ValueError: outside my domain. The lr is back at 0.1, the path shown."
+    )
+    assert "⚠" in explorer._message.value
+    explorer.controls["steps"].value = 3  # still usable
+    assert explorer.error is None and explorer.path.shape == (4, 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"steps": 10**9}, ValueError, r"steps must be at most 10000 \(each step runs f"),
+        ({"steps": 0}, ValueError, "steps must be >= 1"),
+        ({"steps": 2.5}, TypeError, "steps must be an integer"),
+        ({"max_norm": -1}, ValueError, "max_norm must be > 0"),
+        ({"resolution": 0}, ValueError, "resolution must be >= 2"),
+        ({"resolution": 10**5}, ValueError, "resolution must be at most 300"),
+        ({"xlim": (1, 0)}, ValueError, r"xlim must be \(low, high\) with low < high"),
+        ({"ylim": "ab"}, TypeError, r"ylim must be a pair \(low, high\)"),
+        ({"optimizer": []}, ValueError, "optimizer: give at least one name"),
+    ],
+)
+def test_descent_explorer_names_a_bad_argument(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        descent_explorer("bowl", **kwargs)
+
+
+def test_descent_explorer_takes_numpy_integers():
+    explorer = descent_explorer("bowl", steps=np.int64(5), resolution=np.int64(8))
+    assert explorer.path.shape == (6, 2) and explorer.controls["steps"].value == 5
+
+
+# ----- what the dashboard sends to the page ---------------------------------------------------
+def test_curves_start_at_epoch_0_and_grow_by_appended_points(two_blobs):
+    X, y = two_blobs
+    dash = dashboard(X, y, validation=0.25)
+    loss = dash.plot.state["loss"]  # what a view opening now is sent
+    assert loss["x"] == [0.0] and len(loss["ys"]) == 2  # train and validation, before any training
+    initial = bp.train.evaluate(dash.model, dash.X, dash.y, "cross_entropy")
+    assert loss["ys"][0] == [initial.loss] and dash.plot.state["accuracy"]["ys"][0] == [initial.accuracy]
+    assert [s["label"] for s in dash.plot.panels[0]["series"]] == ["train loss", "validation loss"]
+    page = Page(dash.plot)
+    dash.step()
+    dash.step()
+    (appended,) = [u for u in page.updates("loss") if u["x"] == [2.0]]
+    assert appended["op"] == "append" and appended["ys"] == [
+        [dash.history.train_loss[-1]],
+        [dash.history.val_loss[-1]],
+    ]
+    assert dash.plot.state["loss"]["ys"][1] == [dash.run.curves["validation loss"][0], *dash.history.val_loss]
+    assert len(dash.X) == 30 and "validation loss" in dash.message  # 10 of 40 held out, stratified
+
+
+def test_boundary_is_sent_as_a_grid_of_classes(two_blobs):
+    X, y = two_blobs
+    dash = dashboard(X, y)
+    page = Page(dash.plot)
+    dash.step()
+    content, buffers = page.frames[-1]
+    (field,) = [u for u in content["updates"] if u["panel"] == "boundary"]
+    grid = field["grid"]
+    assert grid["kind"] == "classes" and (grid["width"], grid["height"]) == (10, 10)
+    regions = np.frombuffer(buffers[grid["buffer"]], dtype=np.uint8).reshape(10, 10)
+    _, _, expected, _ = bp.viz.plots.decision_regions(dash.model, X, 10)
+    np.testing.assert_array_equal(regions, expected)
+    assert field["title"] == "decision boundary, epoch 1"
+    assert dash.plot.panels[-1]["points"][0]["c"] == y.tolist()
+
+
+def test_lr_change_puts_a_marker_and_new_runs_keep_the_old_one_faded(two_blobs):
+    X, y = two_blobs
+    dash = dashboard(X, y)
+    dash.step()
+    dash.controls["lr"].value = 1.122018454301963
+    assert dash.plot.state["loss"]["markers"] == [{"x": 1, "label": "lr 1.122"}]
+    assert "SGD(lr=1.122)" in dash.message  # every number through format_number
+    dash.step()
+    first = dash.history.train_loss
+    dash.controls["optimizer"].value = "Adam"  # a new run from the same start; the old one fades
+    assert [run.label for run in dash.previous_runs] == ["SGD, batch 8"]
+    series = dash.plot.panels[0]["series"]
+    assert [s["label"] for s in series] == ["run 1 (SGD, batch 8)", "train loss"] and series[0]["faded"]
+    assert dash.plot.state["loss"]["ys"][0][1:] == first  # the old run's curve, still drawn
+    assert dash.plot.state["loss"]["markers"] == [{"x": 0, "label": "optimizer Adam"}]
+    dash.controls["clear"].click()
+    assert dash.previous_runs == [] and len(dash.plot.panels[0]["series"]) == 1
+    dash.controls["log_scale"].value = True
+    assert dash.plot.log_scale and dash.plot.panels[0]["log_switch"]
+
+
+def test_blown_up_loss_is_a_warning_while_training_goes_on():
+    X, y = bp.data.spiral(n=30, classes=3, seed=0)
+    dash = training_dashboard(nn.MLP([2, 16, 3], seed=0), X, y, lr=100.0, resolution=10)
+    dash.step()
+    assert not dash.stopped and dash.warning.startswith("the loss has blown up to")
+    assert "Try a smaller learning rate than 100" in dash.warning and "⚠" in dash._message.value
+
+
+def test_accuracy_at_chance_for_many_epochs_is_a_warning(two_blobs):
+    _, y = two_blobs
+    dash = dashboard(np.zeros((40, 2)), y, lr=1e-4)  # every input the same: nothing to learn from
+    for _ in range(19):
+        dash.step()
+    assert dash.warning is None
+    dash.step()
+    assert dash.warning.startswith(
+        "accuracy has stayed at chance (0.5; guessing the largest class gives 0.5) for 20"
+    )
+
+
+def test_dead_relus_are_a_warning(two_blobs):
+    X, y = two_blobs
+    model = nn.MLP([2, 4, 2], seed=0)
+    dash = training_dashboard(model, X, y, resolution=10, lr=1e-4)
+    with bp.no_grad():
+        model[0].bias.data[...] = -100.0  # every hidden unit below zero for every example
+    dash.step()
+    assert dash.warning.startswith("every ReLU of layer 1 is dead")
+
+
+def test_a_view_opened_later_is_sent_everything_drawn_so_far(two_blobs):
+    X, y = two_blobs
+    dash = dashboard(X, y)
+    dash.step()
+    dash.controls["lr"].value = 0.2
+    dash.step()
+    page = Page(dash.plot)
+    dash.plot._handle_custom_msg({"type": "hello"}, [])  # what live_plot.js says when it renders
+    (content, buffers) = page.frames[-1]
+    updates = {u["panel"]: u for u in content["updates"]}
+    assert updates["loss"]["op"] == "replace" and updates["loss"]["x"] == [0.0, 1.0, 2.0]
+    assert updates["loss"]["ys"][0][1:] == dash.history.train_loss
+    assert updates["loss"]["markers"] == [{"x": 1, "label": "lr 0.2"}]
+    assert updates["boundary"]["title"] == "decision boundary, epoch 2" and len(buffers) == 1

@@ -1,6 +1,8 @@
 """The plots a lecture on training needs, drawn with matplotlib.
 
-* :func:`plot_history`: learning curves (also ``History.plot()``);
+* :func:`plot_history`: learning curves (also ``History.plot()``; it lives in
+  :mod:`backprop_nb.viz.curves`, which needs nothing from training, so ``train.py`` can use it
+  while these plots use the training types);
 * :func:`plot_decision_boundary`: which class a 2-D classifier predicts where;
 * :func:`plot_gradient_norms`: the size of each layer's gradient (the vanishing-gradient picture);
 * :func:`plot_optimizer_paths`: optimisers racing on a 2-D loss surface, each run by
@@ -18,7 +20,6 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
@@ -28,11 +29,15 @@ from ..errors import ShapeError
 from ..modes import no_grad
 from ..optim import Optimizer
 from ..tensor import Tensor
-from ..train import DivergenceWarning, History, predict, predicted_classes
-from .style import OKABE_ITO
+from ..train import DivergenceWarning, predict, predicted_classes
+from .curves import axes_or_new, line_color, plot_history
+from .style import COLORS, MARKERS
 
 __all__ = [
+    "COLORS",
+    "MARKERS",
     "OptimizerRun",
+    "decision_regions",
     "gradient_norms",
     "loss_surface",
     "optimizer_path",
@@ -43,86 +48,42 @@ __all__ = [
     "plot_optimizer_paths",
 ]
 
-COLORS = [
-    OKABE_ITO[name] for name in ("blue", "orange", "bluish_green", "vermillion", "sky_blue", "reddish_purple")
-]
-"""Line and class colours, in order (Okabe–Ito without black and the pale yellow)."""
-
-MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<"]
-"""Class markers, so that no class is told apart by colour alone."""
-
 MAX_RESOLUTION = 2000
 """The most grid points per axis of a decision boundary or loss surface (f runs at each one)."""
 
 MAX_STEPS = 100_000
 """The most optimiser steps one path may take: beyond that a path is a typo that hangs the kernel."""
 
+
 OptimizerSpec = Callable[[list[Tensor]], Optimizer] | tuple[type[Optimizer], Mapping[str, Any]]
 """How to make an optimiser for a list of parameters: ``lambda p: bp.optim.SGD(p, lr=0.1)``
 or ``(bp.optim.SGD, {"lr": 0.1})``."""
 
 
-def _axes(ax: Axes | None) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
-
-
-def _color(i: int) -> str:
-    return COLORS[i % len(COLORS)]
-
-
-# ----- learning curves --------------------------------------------------------------------
-def plot_history(
-    history: History, ax: Axes | None = None, log_scale: bool = False, metric: str = "loss"
-) -> Axes:
-    """Learning curves: the training and validation loss (or accuracy) after each epoch.
-
-    For the loss, a thin line also shows every mini-batch's loss (placed at its fraction of an
-    epoch: step 3 of 4 in epoch 2 sits at 1.75). A dashed vertical line marks the epoch whose
-    parameters early stopping restored. nan and inf losses leave gaps.
-
-    Args:
-        history: what :func:`backprop_nb.fit` returned.
-        log_scale: a logarithmic loss axis (losses often fall by orders of magnitude).
-        metric: ``"loss"`` or ``"accuracy"`` (classification only).
-    """
-    log_scale = boolean("log_scale", log_scale)
-    if metric not in ("loss", "accuracy"):
-        raise ValueError(f"metric must be 'loss' or 'accuracy', got {metric!r}")
-    if metric == "accuracy" and history.train_accuracy is None:
-        raise ValueError("this history has no accuracy (a regression task): plot metric='loss'")
-    ax = _axes(ax)
-    if metric == "loss" and history.step_loss:
-        steps = np.arange(1, len(history.step_loss) + 1) / history.steps_per_epoch
-        ax.plot(
-            steps, _gaps(history.step_loss), color=_color(0), lw=0.8, alpha=0.4, label="train (each step)"
-        )
-    train = history.train_loss if metric == "loss" else history.train_accuracy
-    val = history.val_loss if metric == "loss" else history.val_accuracy
-    epochs = np.arange(1, len(train) + 1)
-    ax.plot(epochs, _gaps(train), color=_color(0), marker="o", ms=3, label="train")
-    if val is not None:
-        ax.plot(epochs, _gaps(val), color=_color(1), marker="s", ms=3, ls="--", label="validation")
-    if history.restored_epoch is not None:
-        ax.axvline(
-            history.restored_epoch, color="0.4", ls=":", label=f"restored (epoch {history.restored_epoch})"
-        )
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(metric)
-    if log_scale:
-        ax.set_yscale("log")
-    ax.legend()
-    return ax
-
-
-def _gaps(values: Sequence[float]) -> np.ndarray:
-    """The values with nan in place of inf, so matplotlib leaves a gap instead of failing to scale."""
-    values = np.asarray(values, dtype=np.float64)
-    return np.where(np.isfinite(values), values, np.nan)
-
-
 # ----- decision boundary ------------------------------------------------------------------
+def decision_regions(
+    model: Callable[[Tensor], Tensor], X: np.ndarray, resolution: int, threshold: float = 0.5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The class the model predicts on a grid over the data: ``(xs, ys, regions, classes)``.
+
+    The grid covers X (N, 2) with a 10% margin, ``resolution`` points per axis;
+    ``regions[i, j]`` is the class predicted at ``(xs[j], ys[i])`` and ``classes`` the number of
+    classes the outputs can tell (2 at least). :func:`plot_decision_boundary` and the training
+    dashboard both draw it.
+    """
+    resolution = integer_in_range("resolution", resolution, 2, MAX_RESOLUTION)
+    threshold = number("threshold", threshold)
+    low, high = X.min(axis=0), X.max(axis=0)
+    margin = 0.1 * np.where(high > low, high - low, 10.0)
+    xs = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
+    ys = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    outputs = predict(model, np.column_stack([grid_x.ravel(), grid_y.ravel()]))
+    regions = predicted_classes(outputs, threshold).reshape(grid_x.shape)
+    classes = int(max(regions.max() + 1, outputs.shape[1] if outputs.ndim == 2 else 2, 2))
+    return xs, ys, regions, classes
+
+
 def plot_decision_boundary(
     model: Callable[[Tensor], Tensor],
     X: Any,
@@ -148,18 +109,11 @@ def plot_decision_boundary(
             f"plot_decision_boundary draws the plane of two input features, so X must have shape (N, 2); "
             f"got {X.shape}"
         )
-    resolution = integer_in_range("resolution", resolution, 2, MAX_RESOLUTION)
-    threshold = number("threshold", threshold)
-    ax = _axes(ax)
-    low, high = X.min(axis=0), X.max(axis=0)
-    margin = 0.1 * np.where(high > low, high - low, 10.0)
-    xs = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
-    ys = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
+    ax = axes_or_new(ax)
+    xs, ys, regions, classes = decision_regions(model, X, resolution, threshold)
+    classes = max(classes, int(y.max()) + 1)
     grid_x, grid_y = np.meshgrid(xs, ys)
-    outputs = predict(model, np.column_stack([grid_x.ravel(), grid_y.ravel()]))
-    regions = predicted_classes(outputs, threshold).reshape(grid_x.shape)
-    classes = int(max(y.max() + 1, regions.max() + 1, outputs.shape[1] if outputs.ndim == 2 else 2, 2))
-    colors = [_color(k) for k in range(classes)]
+    colors = [line_color(k) for k in range(classes)]
     ax.contourf(grid_x, grid_y, regions, levels=np.arange(classes + 1) - 0.5, colors=colors, alpha=0.25)
     for k in range(classes):
         mine = y == k
@@ -223,9 +177,9 @@ def plot_gradient_norms(
     """
     log_scale = boolean("log_scale", log_scale)
     norms = gradient_norms(source, weights_only=weights_only)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     positions = np.arange(len(norms))
-    ax.bar(positions, list(norms.values()), color=_color(0))
+    ax.bar(positions, list(norms.values()), color=line_color(0))
     ax.set_xticks(positions, list(norms), rotation=90 if len(norms) > 8 else 0, fontsize="small")
     ax.set_ylabel("gradient norm ‖∂L/∂W‖")
     if log_scale:
@@ -422,7 +376,7 @@ def plot_optimizer_paths(
                 f"the paths must lie in a plane, points (x, y); {run.label} has shape {run.path.shape}"
             )
         runs.append((run.label if label is None else label, run))
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     xlim, ylim = _extent(
         [run.path for _, run in runs if not run.diverged] or [run.path for _, run in runs], xlim, ylim
     )
@@ -435,14 +389,14 @@ def plot_optimizer_paths(
     for i, (label, run) in enumerate(runs):
         ax.plot(
             *run.path.T,
-            color=_color(i),
+            color=line_color(i),
             marker="o",
             ms=2.5,
             lw=1.2,
             label=label + (" (diverged)" if run.diverged else ""),
         )
         if run.diverged:
-            ax.plot(*run.path[-1], color=_color(i), marker="X", ms=10, ls="none")
+            ax.plot(*run.path[-1], color=line_color(i), marker="X", ms=10, ls="none")
     ax.plot(*start, color="black", marker="*", ms=12, ls="none", label="start")
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)

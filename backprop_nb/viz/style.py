@@ -35,6 +35,15 @@ OKABE_ITO = {
 }
 """Okabe & Ito (2008), "Color Universal Design": eight colours distinguishable with any colour vision."""
 
+COLORS = [
+    OKABE_ITO[name] for name in ("blue", "orange", "bluish_green", "vermillion", "sky_blue", "reddish_purple")
+]
+"""Line and class colours of the plots and live curves, in order (Okabe–Ito without black and the
+pale yellow)."""
+
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<"]
+"""Class markers, so that no class is told apart by colour alone."""
+
 FONT = "Helvetica"
 """One font for every text (both renderers know its metrics; browsers fall back to a sans-serif)."""
 

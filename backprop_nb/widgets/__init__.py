@@ -4,8 +4,8 @@
   follow every change.
 * :func:`backward_stepper`: the backward pass of a graph one node at a time (the real walk,
   ``bp.backward_steps``), with the gradients adding up as you go.
-* :func:`descent_explorer`: an optimiser's path on a loss surface, step by step.
-* :func:`training_dashboard`: a training run with live loss curves.
+* :func:`descent_explorer`: optimisers' paths on one loss surface, with f at each step beside it.
+* :func:`training_dashboard`: a training run with live loss curves and decision boundary.
 
 Each returns an ipywidgets box that also shows its initial state where widgets cannot run.
 """

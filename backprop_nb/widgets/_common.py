@@ -6,9 +6,9 @@ engine, and the results are shown *in place*:
 
 * the graph goes into a :class:`~backprop_nb.widgets.graph_canvas.GraphCanvas`, drawn and kept
   laid out in the page; :func:`graph_html` gives its still picture (inline SVG drawn in the kernel);
-* matplotlib figures and other rich output go into one ``widgets.Output`` redrawn with
-  :func:`redraw`, which clears it only when the new output is ready (no flicker); a
-  :class:`FigureFallbackBox` is controls above a message line and such a figure;
+* curves and pictures of the training widgets are drawn in the browser by a
+  :class:`~backprop_nb.widgets.live_plot.LivePlot`; a :class:`FigureFallbackBox` is controls
+  above a message line and such a plot, with a matplotlib figure as its still picture;
 * where widgets cannot run (a terminal, a notebook exported to HTML without widget state), a
   :class:`StaticFallbackBox` shows its initial state as a still picture with a line saying why.
 """
@@ -21,15 +21,15 @@ import html
 import io
 import math
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import clear_output, display
 from matplotlib.figure import Figure
 
-from .. import optim
+from .. import _checks, optim
 from ..viz.dot import format_number
 from ..viz.graph_view import fit_width
 from ..viz.render import RenderError, render_svg, svg_for_html
@@ -94,16 +94,6 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     lines.append("<tr>" + "".join(cell(h, "th") for h in header) + "</tr>")
     lines += ["<tr>" + "".join(cell(v, "td") for v in row) + "</tr>" for row in rows]
     return "\n".join([*lines, "</table>"])
-
-
-def redraw(output: widgets.Output, draw: Callable[[], None]) -> None:
-    """Replace what ``output`` shows by what ``draw()`` displays, in place and without flicker.
-
-    ``clear_output(wait=True)`` keeps the old content until the new content arrives.
-    """
-    with output:
-        clear_output(wait=True)
-        draw()
 
 
 # ----- sliders -----------------------------------------------------------------------------------
@@ -285,7 +275,28 @@ def _round_step(width: float) -> float:
     return 10.0 ** math.floor(math.log10(width / 50))
 
 
-# ----- the optimiser menu -------------------------------------------------------------------------
+# ----- the optimiser menu and other arguments of the training widgets ------------------------------
+def bounded_count(name: str, value: Any, low: int, high: int, why: str) -> int:
+    """An integer argument in ``low … high`` (numpy integers too), or an error naming it.
+
+    ``why`` says what the upper limit protects, e.g. ``"each step runs f once"``.
+    """
+    value = _checks.integer(name, value, minimum=low)
+    if value > high:
+        raise ValueError(f"{name} must be at most {high} ({why}), got {value}")
+    return value
+
+
+def optimizer_label(optimizer: optim.Optimizer | str) -> str:
+    """The optimiser as its repr names it (or that repr), every number written by
+    ``format_number``: ``SGD(lr=1.122)`` where the repr says ``SGD(lr=1.122018454301963)``."""
+    text = optimizer if isinstance(optimizer, str) else repr(optimizer)
+    return _NUMBER.sub(lambda match: format_number(float(match.group())), text)
+
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+\.\d*(?:e[-+]?\d+)?|(?<![\w.])-?\d+e[-+]?\d+")
+
+
 def optimizer_choices(
     optimizers: Sequence[str] | Mapping[str, OptimizerChoice],
 ) -> dict[str, OptimizerChoice]:
@@ -344,44 +355,38 @@ class StaticFallbackBox(widgets.VBox):
 
 
 class FigureFallbackBox(StaticFallbackBox):
-    """Controls above a message line and a matplotlib figure, both replaced in place.
+    """Controls above a message line and a live plot drawn in the browser, with a matplotlib still.
 
-    Subclasses pass their controls to ``__init__``, show their state with
-    :meth:`_show_message` and :meth:`_show_figure`, and call :meth:`_remember_initial_figure`
-    once the first figure is drawn: where widgets cannot run, that message and figure are the
-    still picture, turned into a PNG only when the widget is displayed (rendering costs about
-    0.1 s, which code that never displays it saves).
+    Subclasses pass their controls and their :class:`~backprop_nb.widgets.live_plot.LivePlot`
+    to ``__init__``, show their state with :meth:`_show_message` and the plot's frames,
+    implement :meth:`_still_figure` and call :meth:`_remember_initial_figure` once their initial
+    state is shown. Where widgets cannot run, that message and figure are the still picture,
+    turned into a PNG only when the widget is displayed (encoding costs about 0.2 s, which code
+    that never displays it saves).
     """
 
     _still: tuple[Figure, str, str] | None = None
 
-    def __init__(self, controls: Sequence[widgets.Widget]) -> None:
+    def __init__(self, controls: Sequence[widgets.Widget], plot: widgets.Widget) -> None:
         self._message = widgets.HTML()
-        self._output = widgets.Output()
         self._shown_message = ("", "info")
-        super().__init__([*controls, self._message, self._output])
+        self.plot = plot
+        super().__init__([*controls, self._message, plot])
 
     def _show_message(self, text: str, error: bool = False) -> None:
-        """One line above the figure; an error is red and starts with a warning sign."""
+        """One line above the plot; an error or a warning is red and starts with a warning sign."""
         self._shown_message = (text, "error" if error else "info")
         self._message.value = message_html(*self._shown_message)
 
-    def _show_figure(self, draw: Callable[[], Figure]) -> None:
-        """Replace the figure shown by the one ``draw()`` makes, which is kept in ``self.figure``.
-
-        It is closed once displayed, so pyplot keeps no copies (its lines still hold the data).
-        """
-
-        def show() -> None:
-            self.figure = draw()
-            display(self.figure)
-            plt.close(self.figure)
-
-        redraw(self._output, show)
+    def _still_figure(self) -> Figure:
+        """A matplotlib figure of the state now, for the still picture."""
+        raise NotImplementedError
 
     def _remember_initial_figure(self) -> None:
-        """Keep the message and the figure shown now as the still picture."""
-        self._still = (self.figure, *self._shown_message)
+        """Draw the state shown now (closed at once: pyplot keeps no copy) and keep it as the still."""
+        fig = self._still_figure()
+        plt.close(fig)
+        self._still = (fig, *self._shown_message)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         if self._still is not None:

@@ -1,4 +1,4 @@
-"""training_dashboard: train a model with Play / Pause / Step / Reset and watch it learn.
+"""training_dashboard: train a model with Play / Pause / Step / Reset and watch it learn, live.
 
 ::
 
@@ -9,20 +9,26 @@
 
 **One step is one epoch**: one call of ``bp.fit(model, X, y, loss, optimizer, epochs=1,
 history=dash.history, ...)``, which continues the run, so the dashboard trains exactly as ``fit``
-does (mini-batches in a shuffled order, the loss of every batch, then the whole training set
-evaluated): after n steps at one learning rate, the parameters and the History are those of one
-call ``bp.fit(..., epochs=n, seed=seed)``. Play is an ``ipywidgets.Play`` counter: each tick
-asks for one more epoch and the kernel trains it when the message arrives, so nothing runs in a
-background thread and the page stays responsive. The counter *is* the state: the model has been
-trained for ``controls["play"].value`` epochs from its initial parameters. Play's ■ button
-rewinds the counter to 0, which (like Reset) puts the initial parameters back.
+does (mini-batches in a shuffled order, then the whole training set, and the validation set if
+any, evaluated): after n steps at one learning rate, the parameters and the History are those of
+one call ``bp.fit(..., epochs=n, seed=seed)``.
 
-The learning rate can be turned while training (``optimizer.lr`` changes, as a schedule would do
-it). The optimiser and the batch size define a run: changing either starts again from the
-initial parameters, so runs are compared from the same start.
+The curves and the decision boundary are drawn in the browser by a
+:class:`~backprop_nb.widgets.live_plot.LivePlot`: after each epoch the kernel sends the new
+points (and the boundary as a small grid of class numbers), never a rendered figure. **Play**
+trains one more epoch each time the page has painted one (with :data:`FRAMES_IN_FLIGHT` on
+their way), so it goes as fast as both can and every epoch appears on the curves; nothing runs
+in a background thread.
 
-When a loss becomes nan or inf, training stops with a message (``fit`` stops before that update)
-until Reset.
+The curves start at epoch 0, the loss of the initial parameters. The learning rate can be turned
+while training (``optimizer.lr`` changes, as a schedule would do it); a dashed marker on the
+curves says where. The optimiser and the batch size define a run: changing either (or Reset)
+starts a new run from the initial parameters, so runs are compared from the same start, and the
+run before stays on the curves, faded, until **Clear**.
+
+The message line warns when a run has gone wrong: a nan/inf loss stops it (until Reset); a loss
+blown up to many times its start, accuracy at chance for many epochs, or a layer of dead ReLUs
+is said in red while training goes on.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import ipywidgets as widgets
@@ -38,7 +45,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..data import check_dataset
+from .. import _checks
+from ..data import check_dataset, train_test_split
 from ..errors import AnomalyError, GradError
 from ..optim import Optimizer
 from ..tensor import Tensor
@@ -53,13 +61,57 @@ from ..train import (
     infer_task,
 )
 from ..viz.dot import format_number
-from ..viz.plots import plot_decision_boundary, plot_history
-from ._common import OPTIMIZERS, FigureFallbackBox, OptimizerChoice, lr_slider, optimizer_choices
+from ..viz.plots import decision_regions, plot_decision_boundary, plot_history
+from ..viz.style import COLORS
+from . import _run_health
+from ._common import (
+    OPTIMIZERS,
+    FigureFallbackBox,
+    OptimizerChoice,
+    bounded_count,
+    lr_slider,
+    optimizer_choices,
+    optimizer_label,
+)
+from .live_plot import LivePlot, link_log_switch
 
 __all__ = ["TrainingDashboard", "training_dashboard"]
 
+MAX_EPOCHS = 100_000
+"""The longest run ``max_epochs`` may ask for."""
+
+MAX_RESOLUTION = 400
+"""The finest decision-boundary grid (the model runs on resolution² points after every epoch)."""
+
+MAX_KEPT_RUNS = 4
+"""Earlier runs kept faded on the curves (the oldest goes first)."""
+
 BATCH_SIZES = (1, 8, 16, 32, 64, 128)
 """The batch sizes offered (those smaller than the data set), besides the whole set."""
+
+FRAMES_IN_FLIGHT = 2
+"""While playing, epochs sent but not yet painted: the kernel trains the next epoch while the page
+paints the last, and each painted frame asks for one more, so Play never outruns the page."""
+
+FADED = "#9a9a9a"
+"""The colour of earlier runs' curves (drawn thin and transparent)."""
+
+
+@dataclass
+class Run:
+    """One run of the dashboard: its label and its curves, epoch 0 (before training) first.
+
+    ``curves`` maps a series ("train loss", "validation accuracy" ...) to its values per epoch;
+    ``markers`` are the changes made during the run, ``{"x": epoch, "label": "lr 0.3"}``.
+    """
+
+    label: str
+    curves: dict[str, list[float]]
+    markers: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        return len(next(iter(self.curves.values()))) - 1
 
 
 class TrainingDashboard(FigureFallbackBox):
@@ -69,18 +121,23 @@ class TrainingDashboard(FigureFallbackBox):
 
     Attributes:
         history: a :class:`~backprop_nb.train.History` of this run: ``step_loss`` (every
-            mini-batch), ``train_loss`` and ``train_accuracy`` (after every epoch).
+            mini-batch), ``train_loss`` and ``train_accuracy`` (after every epoch), and
+            ``val_loss``/``val_accuracy`` with validation data.
+        run: the current :class:`Run` as drawn: its curves from epoch 0 and its markers.
+        previous_runs: the earlier runs drawn faded (Clear empties it).
         step_count: the epochs run since the start (the one that diverged included).
         message: what happened last, in words; after a nan/inf it says where and suggests a
             smaller learning rate.
+        warning: None, or what looks wrong with the run (blown up, stuck at chance, dead ReLUs).
         stopped: True after a nan/inf loss or an error, until Reset.
-        running: True while Play is playing.
+        running: True while Play is on.
         optimizer: the ``bp.optim`` optimiser in use (its repr shows lr and settings).
         batch_size: the current batch size.
-        controls: the widgets: ``play`` (ipywidgets.Play), ``step`` and ``reset`` (Buttons), ``lr``
-            (FloatLogSlider), ``optimizer`` and ``batch_size`` (Dropdowns). Drive them from code
-            with ``.value = ...`` and ``.click()``.
-        figure, axes: the figure drawn last and its axes, ``{"loss": ax, "boundary": ax or None}``.
+        controls: the widgets: ``play`` (a ToggleButton: Play/Pause), ``step``, ``reset`` and
+            ``clear`` (Buttons), ``lr`` (FloatLogSlider), ``optimizer`` and ``batch_size``
+            (Dropdowns), ``log_scale`` (Checkbox). Drive them from code with ``.value = ...``
+            and ``.click()``.
+        plot: the :class:`~backprop_nb.widgets.live_plot.LivePlot` drawing the curves.
     """
 
     def __init__(
@@ -99,48 +156,59 @@ class TrainingDashboard(FigureFallbackBox):
         boundary: bool,
         threshold: float,
         resolution: int,
-        interval: int,
+        validation: tuple[np.ndarray, np.ndarray] | None,
     ) -> None:
         self.model, self.X, self.y, self.loss, self.task = model, X, y, loss, task
+        self.validation = validation
         self.seed, self.boundary, self.threshold, self.resolution = seed, boundary, threshold, resolution
+        self.max_epochs = max_epochs
         self._choices = optimizers
         self._params = _parameters(model)
         self._initial = [p.data.copy() for p in self._params]
-        play = widgets.Play(
-            value=0, min=0, max=max_epochs, step=1, interval=interval, show_repeat=False, description="play"
-        )
+        self._chance = _run_health.chance_level(y) if task == "classification" else None
+        self.previous_runs: list[Run] = []
         self.controls: dict[str, widgets.Widget] = {
-            "play": play,
+            "play": widgets.ToggleButton(
+                value=False, description="▶ Play", tooltip="train epoch after epoch"
+            ),
             "step": widgets.Button(description="Step", tooltip="train one epoch"),
-            "reset": widgets.Button(description="Reset", tooltip="back to the initial parameters"),
+            "reset": widgets.Button(description="Reset", tooltip="a new run from the initial parameters"),
+            "clear": widgets.Button(description="Clear old runs", tooltip="forget the faded earlier runs"),
             "lr": lr_slider(lr),
             "optimizer": widgets.Dropdown(options=list(optimizers), value=optimizer, description="optimizer"),
             "batch_size": widgets.Dropdown(
                 options=_batch_size_options(batch_size, len(X)), value=batch_size, description="batch size"
             ),
+            "log_scale": widgets.Checkbox(value=False, description="log-scale loss", indent=False),
         }
         c = self.controls
+        self._unpainted: set[int] = set()  # frames sent that the page has not yet painted
         super().__init__(
             [
-                widgets.HBox([c["play"], c["step"], c["reset"]]),
+                widgets.HBox([c["play"], c["step"], c["reset"], c["clear"], c["log_scale"]]),
                 c["lr"],
                 widgets.HBox([c["optimizer"], c["batch_size"]]),
-            ]
+            ],
+            LivePlot(self._panels()),
         )
-        self._restore()
+        self._start_run()
         self._show()
         self._remember_initial_figure()
-        play.observe(self._on_play, names="value")
+        self.add_class("bp-training-dashboard")
+        self.plot.on_painted(self._on_painted)
+        c["play"].observe(self._on_play, names="value")
         c["step"].on_click(lambda _: self.step())
         c["reset"].on_click(lambda _: self.reset())
+        c["clear"].on_click(lambda _: self.clear())
         c["lr"].observe(self._on_lr, names="value")
         c["optimizer"].observe(self._on_run_setting, names="value")
         c["batch_size"].observe(self._on_run_setting, names="value")
+        link_log_switch(c["log_scale"], self.plot)
 
     # ----- state --------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return bool(self.controls["play"].playing)
+        return bool(self.controls["play"].value)
 
     @property
     def batch_size(self) -> int:
@@ -152,27 +220,40 @@ class TrainingDashboard(FigureFallbackBox):
 
     # ----- actions ------------------------------------------------------------------------
     def step(self) -> None:
-        """Train one more epoch (the Step button): advance the Play counter by one."""
-        play = self.controls["play"]
+        """Train one more epoch (the Step button) and send its points to the plot."""
         if self.stopped:
+            self._show()  # the stop message again: Reset starts a new run
             return
-        if self.step_count >= play.max:
-            self._show(note=f"reached max_epochs={play.max}: Reset to train again.")
+        if self.step_count >= self.max_epochs:
+            self.controls["play"].value = False
+            self._show(note=f"reached max_epochs={self.max_epochs}: Reset to train again.")
             return
-        play.value = self.step_count + 1
+        self._train_epoch()
+        if self.stopped:
+            self.controls["play"].value = False
+        self._show()
 
     def reset(self) -> None:
-        """Back to the start (the Reset button): initial parameters, a fresh optimiser, no history."""
-        self._start_over("reset to the initial parameters.")
+        """A new run from the initial parameters (the Reset button); this one stays, faded."""
+        self._new_run("reset to the initial parameters.")
 
-    def _start_over(self, note: str) -> None:
-        play = self.controls["play"]
-        play.playing = False
-        self._restore()
-        play.value = 0  # the counter follows; _on_play sees nothing left to do
+    def clear(self) -> None:
+        """Forget the earlier runs (the Clear button): only the current run stays on the curves."""
+        self.previous_runs = []
+        self._redraw_curves()
+        self._show()
+
+    def _new_run(self, note: str, marker: str | None = None) -> None:
+        self.controls["play"].value = False
+        if self.run.epochs > 0:
+            self.previous_runs = [*self.previous_runs, self.run][-MAX_KEPT_RUNS:]
+        self._start_run()
+        if marker:
+            self._mark(marker)
         self._show(note)
 
-    def _restore(self) -> None:
+    def _start_run(self) -> None:
+        """The initial parameters, a fresh optimiser and History, and epoch 0 on the curves."""
         for p, values in zip(self._params, self._initial, strict=True):
             p.data[...] = values
             p.grad = None
@@ -180,26 +261,42 @@ class TrainingDashboard(FigureFallbackBox):
         self.optimizer: Optimizer = cls(self._params, lr=self.controls["lr"].value, **settings)
         self.history = History(steps_per_epoch=math.ceil(len(self.X) / self.batch_size))
         self.stopped = False
+        self.warning: str | None = None
+        label = f"{self.controls['optimizer'].value}, batch {self.batch_size}"
+        self.run = Run(label, {name: [value] for name, value in self._evaluate_now().items()})
+        self._redraw_curves()
 
     def _on_play(self, change: dict[str, Any]) -> None:
-        """Train (or rewind and train) until the model has had ``play.value`` epochs."""
-        target = change["new"]
-        if target < self.step_count:
-            self._restore()
-        elif target == self.step_count or self.stopped:
-            return
-        while self.step_count < target and not self.stopped:
-            self._train_epoch()
-        if self.stopped:
-            self.controls["play"].playing = False
-        self._show()
+        play = self.controls["play"]
+        play.description = "❚❚ Pause" if change["new"] else "▶ Play"
+        if change["new"]:  # two frames in flight: the kernel trains one while the page paints the other
+            for _ in range(FRAMES_IN_FLIGHT):
+                self.step()
+
+    def _on_painted(self, frame: int) -> None:
+        """The page has painted a frame: while playing, train the next epoch."""
+        if frame in self._unpainted:
+            self._unpainted.discard(frame)
+            if self.running:
+                self.step()
 
     def _on_lr(self, change: dict[str, Any]) -> None:
         self.optimizer.lr = change["new"]
-        self._show(redraw_plots=False)
+        self._mark(f"lr {format_number(change['new'])}")
+        self._show()
 
     def _on_run_setting(self, change: dict[str, Any]) -> None:
-        self._start_over(f"{change['owner'].description} changed: started again from the initial parameters.")
+        setting = change["owner"].description
+        self._new_run(
+            f"{setting} changed: a new run from the initial parameters.", f"{setting} {change['new']}"
+        )
+
+    def _mark(self, label: str) -> None:
+        """A marker at the current epoch of the run's curves."""
+        marker = {"x": self.run.epochs, "label": label}
+        self.run.markers.append(marker)
+        for panel in self._curve_panels():
+            self.plot.append_points(panel, [], [[] for _ in self._series(panel)], markers=[marker])
 
     # ----- training -----------------------------------------------------------------------
     def _train_epoch(self) -> None:
@@ -215,60 +312,223 @@ class TrainingDashboard(FigureFallbackBox):
                     self.optimizer,
                     epochs=1,
                     batch_size=self.batch_size,
+                    validation=self.validation,
                     seed=self.seed,
                     progress=False,
                     task=self.task,
                     threshold=self.threshold,
                     history=self.history,
                 )
-        except (TypeError, ValueError, GradError, AnomalyError) as error:  # e.g. detect_anomaly's stop
+        except Exception as error:  # the model is the user's: it may raise anything; show it, don't crash
             self.stopped = True
-            self.message = f"training failed: {error}"
+            self.message = f"training failed: {_error_text(error)}. Reset to start again"
             return
         if self.history.stop_reason == "diverged":
             self.stopped = True
             self.message = f"{self.history.message}, then Reset"
+        self._add_epoch()
+        self.warning = None if self.stopped else self._health()
 
-    # ----- showing ------------------------------------------------------------------------
+    def _evaluate_now(self) -> dict[str, float]:
+        """The curves' values for the parameters now (epoch 0 of a run)."""
+        values = {}
+        sets = [("train", self.X, self.y), *([("validation", *self.validation)] if self.validation else [])]
+        for name, X, y in sets:
+            with np.errstate(all="ignore"):
+                loss, accuracy = evaluate(self.model, X, y, self.loss, self.task, self.threshold)
+            values[f"{name} loss"] = loss
+            if accuracy is not None:
+                values[f"{name} accuracy"] = accuracy
+        return values
+
+    def _add_epoch(self) -> None:
+        """Put the History's newest epoch on the curves (a gap where it diverged before evaluating)."""
+        h = self.history
+        latest = {
+            "train loss": h.train_loss,
+            "train accuracy": h.train_accuracy,
+            "validation loss": h.val_loss,
+            "validation accuracy": h.val_accuracy,
+        }
+        for name, values in self.run.curves.items():
+            done = latest[name] or []
+            values.append(done[-1] if len(done) == h.stopped_epoch else math.nan)
+        self._send_epoch(self.run.epochs)
+
+    def _health(self) -> str | None:
+        """What looks wrong with the run now, if anything (see ``_run_health``)."""
+        curves = self.run.curves
+        checks = [
+            lambda: _run_health.blown_up(
+                curves["train loss"][0], curves["train loss"][-1], self.optimizer.lr
+            ),
+            lambda: (
+                self._chance is not None
+                and _run_health.stuck_at_chance(curves["train accuracy"][1:], self._chance)
+            ),
+            lambda: _run_health.dead_relu_layer(self.model, self.X),
+        ]
+        return next((found for check in checks if (found := check())), None)
+
+    # ----- what the plot shows --------------------------------------------------------------
+    def _curve_panels(self) -> list[str]:
+        return ["loss", "accuracy"] if self.task == "classification" else ["loss"]
+
+    def _series(self, panel: str) -> list[tuple[int | None, str]]:
+        """The series of a curves panel in order: (earlier run's index or None, curve name)."""
+        names = [f"{name} {panel}" for name in ("train", "validation") if self.validation or name == "train"]
+        old = [(i, names[0]) for i in range(len(self.previous_runs))]
+        return [*old, *((None, name) for name in names)]
+
+    def _panels(self) -> list[dict[str, Any]]:
+        panels = []
+        for panel in self._curve_panels():
+            series = []
+            for run_index, name in self._series(panel):
+                if run_index is None:
+                    dashed = name.startswith("validation")
+                    series.append(
+                        {
+                            "label": name,
+                            "color": COLORS[1 if dashed else 0],
+                            "dash": [6, 4] if dashed else None,
+                            "points": True,  # epoch 0 alone is a point, not an empty plot
+                        }
+                    )
+                else:
+                    label = f"run {run_index + 1} ({self.previous_runs[run_index].label})"
+                    series.append({"label": label, "color": FADED, "width": 1.5, "faded": True})
+            panels.append(
+                {
+                    "kind": "curves",
+                    "id": panel,
+                    "title": panel,
+                    "xlabel": "epoch",
+                    "ylabel": panel,
+                    "series": series,
+                    "log_switch": panel == "loss",
+                    "x_min": 0,
+                    "x_span": 10,
+                    "y_range": [0, 1] if panel == "accuracy" else None,
+                    "width": 285,
+                    "height": 250,
+                }
+            )
+        if self.boundary:
+            panels.append(
+                {
+                    "kind": "field",
+                    "id": "boundary",
+                    "xlabel": "x[0]",
+                    "ylabel": "x[1]",
+                    "colors": COLORS,
+                    "points": [
+                        {"x": self.X[:, 0].tolist(), "y": self.X[:, 1].tolist(), "c": self.y.tolist()}
+                    ],
+                    "width": 285,
+                    "height": 270,
+                }
+            )
+        return panels
+
+    def _column(self, run: Run, name: str, epochs: int) -> list[float]:
+        values = run.curves[name][: epochs + 1]
+        return values + [math.nan] * (epochs + 1 - len(values))
+
+    def _redraw_curves(self) -> None:
+        """All the curves again (after a new run or Clear): the panels' series changed."""
+        self.plot.set_panels(self._panels())
+        epochs = max([self.run.epochs, *(run.epochs for run in self.previous_runs)])
+        for panel in self._curve_panels():
+            columns = [
+                self._column(self.run if i is None else self.previous_runs[i], name, epochs)
+                for i, name in self._series(panel)
+            ]
+            self.plot.replace_curves(panel, range(epochs + 1), columns, markers=self.run.markers)
+        self._send_boundary()
+
+    def _send_epoch(self, epoch: int) -> None:
+        """The new epoch's points: appended, or (inside a longer earlier run's range) all again."""
+        longest = max([run.epochs for run in self.previous_runs], default=0)
+        if epoch <= longest:
+            self._redraw_curves()
+            return
+        for panel in self._curve_panels():
+            rows = [
+                [self.run.curves[name][epoch] if i is None else math.nan] for i, name in self._series(panel)
+            ]
+            self.plot.append_points(panel, [epoch], rows)
+        self._send_boundary()
+
+    def _send_boundary(self) -> None:
+        if not self.boundary:
+            return
+        with np.errstate(all="ignore"):
+            try:
+                xs, ys, regions, _ = decision_regions(self.model, self.X, self.resolution, self.threshold)
+            except Exception:  # the model's own error; the message line says it
+                return
+        self.plot.set_field(
+            "boundary",
+            {
+                "title": f"decision boundary, epoch {self.run.epochs}",
+                "extent": [xs[0], xs[-1], ys[0], ys[-1]],
+            },
+            grid={"kind": "classes", "values": regions, "extent": [xs[0], xs[-1], ys[0], ys[-1]]},
+        )
+
     def _summary(self) -> str:
+        label = optimizer_label(self.optimizer)
         if self.step_count == 0:
             return (
-                f"{self.optimizer!r}, batch size {self.batch_size}: Play or Step to train "
+                f"{label}, batch size {self.batch_size}: Play or Step to train "
                 f"(a step is one epoch of {self.history.steps_per_epoch} mini-batches)"
             )
-        text = (
-            f"epoch {self.step_count}, {self.optimizer!r}: loss {format_number(self.history.train_loss[-1])}"
-        )
+        text = f"epoch {self.step_count}, {label}: loss {format_number(self.history.train_loss[-1])}"
         if self.history.train_accuracy:
             text += f", accuracy {format_number(self.history.train_accuracy[-1])}"
+        if self.history.val_loss:
+            text += f"; validation loss {format_number(self.history.val_loss[-1])}"
         return text
 
-    def _show(self, note: str = "", redraw_plots: bool = True) -> None:
-        """Update the message (a note first, if any; a stop message stays) and the plots."""
+    def _show(self, note: str = "") -> None:
+        """Update the message (a note first, if any; a stop message stays) and send the frame."""
         if not self.stopped:
             self.message = f"{note} {self._summary()}" if note else self._summary()
-        self._show_message(self.message, error=self.stopped)
-        if redraw_plots:
-            self._show_figure(self._draw)
+            if self.warning:
+                self.message += f". Warning: {self.warning}"
+        self._show_message(self.message, error=self.stopped or self.warning is not None)
+        frame = self.plot.flush()
+        if frame is not None:
+            self._unpainted.add(frame)
 
-    def _draw(self) -> Figure:
+    def _still_figure(self) -> Figure:
+        """The curves and the boundary as a matplotlib figure, for the still picture."""
         columns = 2 if self.boundary else 1
         fig, axes = plt.subplots(1, columns, figsize=(5.5 * columns, 4), squeeze=False, layout="constrained")
-        self.axes = {"loss": axes[0, 0], "boundary": axes[0, 1] if self.boundary else None}
-        plot_history(self.history, ax=self.axes["loss"])
+        plot_history(self.history, ax=axes[0, 0])
         if self.boundary:
-            # after a divergence the parameters are huge: overflow in the picture is expected
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                plot_decision_boundary(
-                    self.model,
-                    self.X,
-                    self.y,
-                    ax=self.axes["boundary"],
-                    resolution=self.resolution,
-                    threshold=self.threshold,
-                )
-            self.axes["boundary"].set_title(f"after epoch {self.step_count}", fontsize="small")
+            try:
+                with np.errstate(all="ignore"):
+                    plot_decision_boundary(
+                        self.model,
+                        self.X,
+                        self.y,
+                        ax=axes[0, 1],
+                        resolution=self.resolution,
+                        threshold=self.threshold,
+                    )
+            except Exception as error:  # the model's own error: the message line says it too
+                axes[0, 1].text(0.5, 0.5, f"no picture:\n{_error_text(error)}", ha="center", wrap=True)
+            axes[0, 1].set_title(f"after epoch {self.step_count}", fontsize="small")
         return fig
+
+
+def _error_text(error: Exception) -> str:
+    """An exception as one line: our own errors by their message, the user's with their type."""
+    if isinstance(error, GradError | AnomalyError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 def _parameters(model: Any) -> list[Tensor]:
@@ -295,6 +555,28 @@ def _batch_size_options(batch_size: int, rows: int) -> list[tuple[str, int]]:
     return [*((str(size), size) for size in sorted(sizes)), (f"all {rows}", rows)]
 
 
+def _split_validation(
+    X: np.ndarray, y: np.ndarray, validation: Any, task: Task, seed: int
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """The training set and the validation set (None, a fraction split off once, or a pair)."""
+    if validation is None:
+        return X, y, None
+    if isinstance(validation, tuple) and len(validation) == 2:
+        X_val, y_val = check_dataset(*validation, task=task)
+        return X, y, (X_val, y_val)
+    if isinstance(validation, bool) or not isinstance(validation, numbers.Real):
+        raise TypeError(
+            f"validation must be None, a fraction such as 0.2, or a pair (X_val, y_val); got {validation!r}"
+        )
+    fraction = float(validation)
+    if not 0 < fraction < 1:
+        raise ValueError(f"a validation fraction must be between 0 and 1, got {validation!r}")
+    X_train, y_train, X_val, y_val = train_test_split(
+        X, y, test_fraction=fraction, seed=seed, stratify=task == "classification"
+    )
+    return X_train, y_train, (X_val, y_val)
+
+
 def training_dashboard(
     model: Callable[[Tensor], Tensor],
     X: Any,
@@ -309,8 +591,8 @@ def training_dashboard(
     task: Task | None = None,
     boundary: bool | None = None,
     threshold: float | None = None,
-    resolution: int = 100,
-    interval: int = 400,
+    resolution: int = 50,
+    validation: float | tuple[Any, Any] | None = None,
 ) -> TrainingDashboard:
     """A training run you control: Play / Pause / Step / Reset, lr, optimiser and batch size.
 
@@ -330,13 +612,21 @@ def training_dashboard(
         boundary: draw the decision boundary; by default for classification of 2-D inputs.
         threshold: for a single-output classifier, class 1 is predicted above it; by default 0
             for a ``*_with_logits`` loss, else 0.5 (as in ``fit``).
-        resolution: grid points per axis of the decision-boundary picture.
-        interval: milliseconds between Play's ticks (one epoch each).
+        resolution: grid points per axis of the decision-boundary picture (the model runs on
+            resolution² points after each epoch; the page smooths the picture).
+        validation: None; a fraction such as 0.2 of (X, y) held out (stratified by class, with
+            ``seed``), as in ``fit``; or a pair (X_val, y_val). Its loss (and accuracy) is drawn
+            beside the training curves.
+
+    If the model raises while training, the message line shows the error (the widget keeps
+    working; Reset starts again).
 
     Raises:
         ShapeError, ValueError, TypeError: for a data set with bad shapes, non-finite values or
             bad labels (from ``check_dataset``), labels or targets that do not fit the model's
-            outputs (from :func:`~backprop_nb.train.evaluate`), or an unknown optimiser or batch size.
+            outputs (from :func:`~backprop_nb.train.evaluate`), an unknown optimiser or batch
+            size, or another bad argument, named (``max_epochs`` above :data:`MAX_EPOCHS`,
+            ``resolution`` above :data:`MAX_RESOLUTION`, a negative ``seed`` ...).
     """
     task = task or infer_task(y, loss)
     X, y = check_dataset(X, y, task=task)
@@ -350,7 +640,15 @@ def training_dashboard(
             f"the decision boundary needs a classification task with 2 input features; "
             f"this is {task} with X of shape {X.shape}"
         )
-    threshold = default_threshold(loss) if threshold is None else threshold
+    threshold = default_threshold(loss) if threshold is None else _checks.number("threshold", threshold)
+    max_epochs = bounded_count("max_epochs", max_epochs, 1, MAX_EPOCHS, "Play trains that many epochs")
+    seed = _checks.integer("seed", seed, minimum=0)
+    resolution = bounded_count(
+        "resolution", resolution, 2, MAX_RESOLUTION, "the model runs on every grid point"
+    )
+    X, y, validation = _split_validation(X, y, validation, task, seed)
+    if boundary is not None and not isinstance(boundary, bool):
+        raise TypeError(f"boundary must be True, False or None (by the data), got {boundary!r}")
     evaluate(model, X, y, loss, task, threshold)  # labels that do not fit the outputs fail here, not at Play
     return TrainingDashboard(
         model,
@@ -367,5 +665,5 @@ def training_dashboard(
         boundary,
         threshold,
         resolution,
-        interval,
+        validation,
     )

@@ -10,10 +10,13 @@ one-element Tensor, the loss there (``x[0]``, ``x[1]`` pick the coordinates). A 
 ``start`` is the 1-D point ``(start,)``. The path itself is :func:`backprop_nb.viz.plots.optimizer_run`:
 the real ``bp.optim`` optimiser, stepped on the real gradient, exactly as in a training loop.
 
-Three controls: the learning rate (a logarithmic slider, since good rates span orders of
-magnitude), the number of steps and the optimiser (:data:`OPTIMIZERS`). Every change recomputes
-the whole path from the start and redraws it: on the curve of f (1-D) or on its contour plot
-(2-D). A path that runs away stops there, and the message says at which step.
+The controls: the learning rate (a logarithmic slider, since good rates span orders of
+magnitude), the number of steps, and the optimisers to compare (:data:`OPTIMIZERS`, several at
+once on one surface, as in Goh's "Why Momentum Really Works"). Every change recomputes the paths
+from the start; a click on the picture moves the start. The kernel sends the paths and, once per
+region, f on a grid; the page draws the contours, the paths and, beside them, f at each step
+(:class:`~backprop_nb.widgets.live_plot.LivePlot`). A path that runs away stops there, the message
+says at which step, and the region drawn widens to show where it went.
 """
 
 from __future__ import annotations
@@ -28,22 +31,26 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import optim
+from .. import _checks
 from ..errors import ShapeError
 from ..modes import no_grad
 from ..tensor import Tensor
 from ..viz.dot import format_number
-from ..viz.plots import COLORS, optimizer_run, plot_optimizer_paths
+from ..viz.plots import loss_surface, optimizer_run, plot_optimizer_paths
+from ..viz.style import COLORS
 from ._common import (
     OPTIMIZERS,
     SLIDER_WIDTH,
     FigureFallbackBox,
     OptimizerChoice,
+    bounded_count,
     lr_slider,
     optimizer_choices,
+    optimizer_label,
 )
+from .live_plot import LivePlot, finite_or_none, link_log_switch
 
-__all__ = ["OPTIMIZERS", "PRESETS", "DescentExplorer", "Preset", "descent_explorer"]
+__all__ = ["MAX_STEPS", "OPTIMIZERS", "PRESETS", "DescentExplorer", "Preset", "descent_explorer"]
 
 
 # ----- the functions to descend -------------------------------------------------------------
@@ -105,30 +112,40 @@ PRESETS: dict[str, Preset] = {
 """Named functions for :func:`descent_explorer`, each with a start, lr, steps and view that work."""
 
 
+MAX_STEPS = 10_000
+"""The most steps :func:`descent_explorer` takes: every step runs f and its backward pass (about
+0.1 ms), and every change of a control recomputes the whole path."""
+
+MAX_RESOLUTION = 300
+"""The finest grid of the contour plot: f runs once per grid point (300 × 300 takes seconds)."""
+
+
 # ----- the widget -----------------------------------------------------------------------------
 def _point(values: np.ndarray) -> str:
     return "(" + ", ".join(format_number(float(v)) for v in values) + ")"
 
 
 class DescentExplorer(FigureFallbackBox):
-    """Gradient descent on a 1-D or 2-D function, redrawn for every setting of the controls.
+    """Gradient descent on a 1-D or 2-D function: several optimisers at once, drawn live.
 
     Use :func:`descent_explorer` to make one. State after each change (print it in a checked cell):
 
     Attributes:
-        run: the :class:`~backprop_nb.viz.plots.OptimizerRun` shown, by
-            :func:`~backprop_nb.viz.plots.optimizer_run`; ``path``, ``losses``, ``label`` and
-            ``diverged`` are its fields.
-        path: the points visited, shape (k + 1, d); row t is the point after t steps. It has
-            ``steps + 1`` rows, fewer if the optimiser diverged.
-        losses: f at each point of the path, shape (k + 1,).
-        diverged: whether the path ran away (f or the point became nan/inf or left ``max_norm``).
-        message: the outcome in words; after a divergence it names the step and suggests a
-            smaller learning rate.
-        controls: the widgets, ``{"lr": FloatLogSlider, "steps": IntSlider, "optimizer": Dropdown}``;
-            set ``.value`` on them to drive the explorer from code.
-        label: the optimiser with its settings, as its repr: ``"SGD(lr=0.1, momentum=0.9)"``.
-        figure: the matplotlib figure drawn last (closed, but its lines hold the data).
+        runs: ``{name: OptimizerRun}`` for each optimiser shown, in menu order (see
+            :func:`~backprop_nb.viz.plots.optimizer_run`: ``path``, ``losses``, ``label``,
+            ``diverged``).
+        run, path, losses, label, diverged: those of the first optimiser shown. ``path`` has
+            ``steps + 1`` rows (fewer if it diverged); row t is the point after t steps.
+        message: the outcome in words, one sentence per optimiser; a divergence names the step
+            and suggests a smaller learning rate.
+        start: the first point; :meth:`set_start` (or a click on the picture) moves it.
+        view: the region drawn, ``(xlim, ylim)`` (``ylim`` None in 1-D): the given one, widened
+            to hold every path, the diverging ones too.
+        error: None, or why f failed for the setting last tried (that control was put back).
+        controls: ``{"lr": FloatLogSlider, "steps": IntSlider, "optimizers": SelectMultiple,
+            "log_scale": Checkbox}``; set ``.value`` on them to drive the explorer from code.
+        plot: the :class:`~backprop_nb.widgets.live_plot.LivePlot` drawing the surface and the
+            loss-vs-step curves.
     """
 
     def __init__(
@@ -137,8 +154,8 @@ class DescentExplorer(FigureFallbackBox):
         start: Any,
         lr: float,
         steps: int,
-        optimizer: str,
-        optimizers: Sequence[str] | Mapping[str, OptimizerChoice],
+        chosen: Sequence[str],
+        optimizers: Mapping[str, OptimizerChoice],
         xlim: tuple[float, float] | None,
         ylim: tuple[float, float] | None,
         max_norm: float,
@@ -146,65 +163,241 @@ class DescentExplorer(FigureFallbackBox):
     ) -> None:
         self.f = f
         self.start = _check_start(start)
-        self._choices = optimizer_choices(optimizers)
-        if optimizer not in self._choices:
-            raise ValueError(f"optimizer {optimizer!r} is not among the choices {list(self._choices)}")
-        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-            raise ValueError(f"steps must be a positive integer, got {steps!r}")
+        self._choices = dict(optimizers)
         self.xlim, self.ylim = xlim, ylim
         self.max_norm = max_norm
         self.resolution = resolution
+        self.error: str | None = None
+        self._reverting = False
+        self._surface: tuple[Any, np.ndarray] | None = None  # (view, f on its grid), kept
+        self._grid_view: Any = None  # the view whose surface the page has
         self.controls = {
             "lr": lr_slider(lr),
             "steps": widgets.IntSlider(
-                value=int(steps),
+                value=steps,
                 min=1,
-                max=max(200, int(steps)),
+                max=max(200, steps),
                 description="steps",
                 continuous_update=False,
                 layout=widgets.Layout(width=SLIDER_WIDTH),
             ),
-            "optimizer": widgets.Dropdown(
-                options=list(self._choices), value=optimizer, description="optimizer"
+            "optimizers": widgets.SelectMultiple(
+                options=list(self._choices),
+                value=tuple(chosen),
+                rows=min(6, len(self._choices)),
+                description="optimizers",
+                tooltip="ctrl- or shift-click to compare several",
             ),
+            "log_scale": widgets.Checkbox(value=False, description="log-scale f", indent=False),
         }
-        super().__init__(list(self.controls.values()))
+        c = self.controls
+        super().__init__(
+            [widgets.HBox([widgets.VBox([c["lr"], c["steps"], c["log_scale"]]), c["optimizers"]])],
+            LivePlot(self._panels()),
+        )
         self.update()
         self._remember_initial_figure()
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
+        self.add_class("bp-descent-explorer")
+        for name in ("lr", "steps", "optimizers"):
+            c[name].observe(self._on_change, names="value")
+        link_log_switch(c["log_scale"], self.plot)
+        self.plot.on_click(lambda _panel, x, y: self.set_start((x, y)[: len(self.start)]))
 
+    # ----- controls -------------------------------------------------------------------------
     def _on_change(self, change: dict[str, Any]) -> None:
-        self.update()
+        """Recompute for the new setting; if f fails there, say so and put the control back."""
+        if self._reverting:
+            return
+        name = change["owner"].description
+        self._try(
+            lambda: self.update(), name, change["new"], change["old"], lambda old: self._put_back(change, old)
+        )
 
-    def _optimizer_spec(self) -> tuple[type[optim.Optimizer], dict[str, Any]]:
-        cls, settings = self._choices[self.controls["optimizer"].value]
-        return cls, {**settings, "lr": self.controls["lr"].value}
+    def _put_back(self, change: dict[str, Any], old: Any) -> None:
+        self._reverting = True
+        try:
+            change["owner"].value = old
+        finally:
+            self._reverting = False
 
+    def set_start(self, point: Any) -> None:
+        """Start the paths at ``point`` (a click on the picture does this) and recompute."""
+        old, self.start = self.start, _check_start(point)
+        self._try(
+            self.update, "start", _point(self.start), _point(old), lambda _: setattr(self, "start", old)
+        )
+
+    def _try(
+        self, compute: Callable[[], None], name: str, new: Any, old: Any, put_back: Callable[[Any], None]
+    ) -> None:
+        try:
+            compute()
+        except Exception as error:  # f is the user's: it may raise anything; show it, don't crash
+            put_back(old)
+            self.error = f"{type(error).__name__}: {error}"
+            self.message = (
+                f"f failed with {name} = {_shown(new)}: {self.error}. "
+                f"The {name} is back at {_shown(old)}, the path shown."
+            )
+            self._show_message(self.message, error=True)
+
+    # ----- computing ------------------------------------------------------------------------
     def update(self) -> None:
-        """Recompute the path for the current settings and redraw (the controls call this)."""
+        """Recompute every path for the current settings and send them to the plot."""
         steps = self.controls["steps"].value
-        self.run = optimizer_run(self.f, self._optimizer_spec(), self.start, steps, max_norm=self.max_norm)
-        self.path, self.losses, self.label = self.run.path, self.run.losses, self.run.label
-        self.diverged = self.run.diverged
-        self.message = self.run.divergence or (
-            f"{self.label}, {steps} steps: x {_point(self.path[0])} → {_point(self.path[-1])}, "
-            f"f {format_number(self.losses[0])} → {format_number(self.losses[-1])}"
+        lr = self.controls["lr"].value
+        runs = {}
+        for name in [name for name in self._choices if name in self.controls["optimizers"].value]:
+            cls, settings = self._choices[name]
+            run = optimizer_run(
+                self.f, (cls, {**settings, "lr": lr}), self.start, steps, max_norm=self.max_norm
+            )
+            label = optimizer_label(run.label)
+            runs[name] = run._replace(
+                label=label, divergence=run.divergence and run.divergence.replace(run.label, label)
+            )
+        self.error = None
+        self.runs = runs
+        self.run = next(iter(runs.values()), None)
+        self.path, self.losses = (
+            (self.run.path, self.run.losses) if self.run else (np.empty((0, len(self.start))), np.empty(0))
+        )
+        self.label = self.run.label if self.run else ""
+        self.diverged = any(run.diverged for run in runs.values())
+        self.view = self._view()
+        self.message = "; ".join(run.divergence or self._outcome(run, steps) for run in runs.values()) or (
+            "choose an optimiser to see its path"
         )
         self._show_message(self.message, error=self.diverged)
-        self._show_figure(self._draw)
+        self._send_paths(steps)
 
-    def _draw(self) -> Figure:
+    def _outcome(self, run: Any, steps: int) -> str:
+        return (
+            f"{run.label}, {steps} steps: x {_point(run.path[0])} → {_point(run.path[-1])}, "
+            f"f {format_number(run.losses[0])} → {format_number(run.losses[-1])}"
+        )
+
+    def _view(self) -> tuple[tuple[float, float], tuple[float, float] | None]:
+        """The given region, widened (with a margin) to hold every point of every path."""
+        points = np.concatenate([self.start[None, :], *(run.path for run in self.runs.values())])
+        low, high = points.min(axis=0), points.max(axis=0)
+        margin = np.maximum(0.1 * (high - low), 0.5)
+        given = [self.xlim, self.ylim]
+        view = []
+        for axis in range(len(self.start)):
+            lo, hi = float(low[axis] - margin[axis]), float(high[axis] + margin[axis])
+            if given[axis] is not None:
+                g_lo, g_hi = given[axis]
+                inside = g_lo <= low[axis] and high[axis] <= g_hi
+                lo, hi = (g_lo, g_hi) if inside else (min(g_lo, lo), max(g_hi, hi))
+            view.append((lo, hi))
+        return view[0], (view[1] if len(view) == 2 else None)
+
+    def _values_on_view(self) -> np.ndarray:
+        """f on the view's grid (2-D: resolution × resolution; 1-D: 200 points), kept until it moves."""
+        if self._surface is None or self._surface[0] != self.view:
+            if self.view[1] is not None:
+                values = loss_surface(self.f, *self.view, resolution=self.resolution)[2]
+            else:
+                xs = np.linspace(*self.view[0], 200)
+                with no_grad(), np.errstate(all="ignore"):
+                    values = np.array([self.f(Tensor([x])).item() for x in xs])
+            self._surface = (self.view, values)
+        return self._surface[1]
+
+    # ----- what the plot shows --------------------------------------------------------------
+    def _panels(self) -> list[dict[str, Any]]:
+        two_d = len(self.start) == 2
+        chosen = self.controls["optimizers"].value
+        series = [
+            {"label": name, "color": COLORS[i % len(COLORS)]}
+            for i, name in enumerate(self._choices)
+            if name in chosen
+        ]
+        return [
+            {
+                "kind": "field",
+                "id": "surface",
+                "xlabel": "θ[0]" if two_d else "x",
+                "ylabel": "θ[1]" if two_d else "f(x)",
+                "clickable": True,
+                "width": 400,
+                "height": 340,
+            },
+            {
+                "kind": "curves",
+                "id": "loss",
+                "title": "f at each step",
+                "xlabel": "step",
+                "ylabel": "f",
+                "series": series,
+                "log_switch": True,
+                "x_min": 0,
+                "width": 400,
+                "height": 320,
+            },
+        ]
+
+    def _send_paths(self, steps: int) -> None:
+        if [series["label"] for series in self.plot.panels[1]["series"]] != list(self.runs):
+            self.plot.set_panels(self._panels())  # other optimisers: other curves
+            self._grid_view = None
+        colors = {name: COLORS[i % len(COLORS)] for i, name in enumerate(self._choices)}
+        values = self._values_on_view()
+        paths = []
+        for name, run in self.runs.items():
+            y = run.path[:, 1] if len(self.start) == 2 else run.losses[: len(run.path)]
+            label = run.label + (" (diverged)" if run.diverged else "")
+            paths.append(
+                {"x": finite_or_none(run.path[:, 0]), "y": finite_or_none(y), "color": colors[name]}
+                | {"label": label, "diverged": run.diverged}
+            )
+        xlim, ylim = self.view
+        if ylim is None:  # 1-D: the curve of f under the paths, the view's height set by it
+            xs = np.linspace(*xlim, len(values))
+            finite = values[np.isfinite(values)]
+            low, high = (finite.min(), finite.max()) if finite.size else (-1.0, 1.0)
+            pad = 0.08 * (high - low or 1.0)
+            ylim = (float(low - pad), float(high + pad))
+            curve = {
+                "x": finite_or_none(xs),
+                "y": finite_or_none(values),
+                "color": "#595959",
+                "points": False,
+            }
+            paths.insert(0, curve | {"label": "f"})
+            field, grid = {"start": [float(self.start[0]), float(self._f_at_start())]}, None
+        else:
+            field = {"start": [float(v) for v in self.start]}
+            grid = {"kind": "surface", "values": _ranks(values), "extent": [*xlim, *ylim], "levels": 20}
+        field |= {"title": "click to move the start ★", "extent": [*xlim, *ylim], "paths": paths}
+        self.plot.set_field("surface", field, grid=grid if self._grid_view != self.view else None)
+        self._grid_view = self.view
+        columns = [self._losses_of(name, steps) for name in self.runs]
+        self.plot.replace_curves("loss", range(steps + 1), columns)
+        self.plot.flush()
+
+    def _losses_of(self, name: str, steps: int) -> list[float]:
+        losses = list(self.runs[name].losses[: len(self.runs[name].path)])
+        return losses + [np.nan] * (steps + 1 - len(losses))
+
+    def _f_at_start(self) -> float:
+        with no_grad(), np.errstate(all="ignore"):
+            return self.f(Tensor(self.start)).item()
+
+    def _still_figure(self) -> Figure:
         fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
-        if len(self.start) == 2:
+        if not self.runs:
+            ax.set_title(self.message)
+        elif len(self.start) == 2:
             plot_optimizer_paths(
                 self.f,
-                [self.run],
+                {run.label: run for run in self.runs.values()},
                 self.start,
                 self.controls["steps"].value,
                 ax=ax,
-                xlim=self.xlim,
-                ylim=self.ylim,
+                xlim=self.view[0],
+                ylim=self.view[1],
                 resolution=self.resolution,
             )
         else:
@@ -212,28 +405,50 @@ class DescentExplorer(FigureFallbackBox):
         return fig
 
     def _draw_curve(self, ax: Any) -> None:
-        """1-D: the curve of f and the path's points (x_t, f(x_t)) on it."""
-        xs = self.path[:, 0]
-        low, high = self.xlim or (
-            xs.min() - max(0.5, 0.1 * np.ptp(xs)),
-            xs.max() + max(0.5, 0.1 * np.ptp(xs)),
-        )
-        grid = np.linspace(low, high, 200)
-        with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            curve = np.array([self.f(Tensor([x])).item() for x in grid])
-        ax.plot(grid, curve, color="0.35", lw=1.2, label="f")
-        ax.plot(xs, self.losses, color=COLORS[0], marker="o", ms=3, lw=1, label=self.label)
-        if self.diverged:
-            ax.plot(xs[-1], self.losses[-1], color=COLORS[0], marker="X", ms=10, ls="none")
-        ax.plot(xs[0], self.losses[0], color="black", marker="*", ms=12, ls="none", label="start")
-        finite = curve[np.isfinite(curve)]
-        if finite.size:
-            margin = 0.08 * (finite.max() - finite.min() or 1.0)
-            ax.set_ylim(finite.min() - margin, finite.max() + margin)
-        ax.set_xlim(low, high)
+        """1-D: the curve of f and each path's points (x_t, f(x_t)) on it."""
+        values = self._values_on_view()
+        grid = np.linspace(*self.view[0], len(values))
+        ax.plot(grid, values, color="0.35", lw=1.2, label="f")
+        for i, run in enumerate(self.runs.values()):
+            color = COLORS[i % len(COLORS)]
+            xs = run.path[:, 0]
+            ax.plot(xs, run.losses[: len(xs)], color=color, marker="o", ms=3, lw=1, label=run.label)
+            if run.diverged:
+                ax.plot(xs[-1], run.losses[len(xs) - 1], color=color, marker="X", ms=10, ls="none")
+        ax.plot(self.start[0], self._f_at_start(), color="black", marker="*", ms=12, ls="none", label="start")
+        ax.set_xlim(*self.view[0])
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
         ax.legend(fontsize="small")
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Each grid value's rank among the finite ones, scaled to 0 … 255 (nan/inf: 255), as bytes.
+
+    Contours at evenly spaced ranks give lines both in a narrow valley and on its steep walls,
+    as :func:`~backprop_nb.viz.plots.plot_optimizer_paths` draws them."""
+    finite = np.isfinite(values)
+    ordered = np.sort(values[finite])
+    ranks = np.full(values.shape, 255.0)
+    if ordered.size:
+        ranks[finite] = 255 * np.searchsorted(ordered, values[finite]) / max(1, ordered.size - 1)
+    return np.clip(np.round(ranks), 0, 255).astype(np.uint8)
+
+
+def _shown(value: Any) -> str:
+    return format_number(float(value)) if isinstance(value, numbers.Real) else str(value)
+
+
+def _check_limits(name: str, limits: Any) -> tuple[float, float] | None:
+    """None, or a pair (low, high) of finite numbers with low < high."""
+    if limits is None:
+        return None
+    if not isinstance(limits, tuple | list) or len(limits) != 2:
+        raise TypeError(f"{name} must be a pair (low, high) of numbers, got {limits!r}")
+    low, high = (_checks.number(name, value) for value in limits)
+    if not low < high:
+        raise ValueError(f"{name} must be (low, high) with low < high, got {limits!r}")
+    return low, high
 
 
 def _check_start(start: Any) -> np.ndarray:
@@ -252,7 +467,7 @@ def descent_explorer(
     f: str | Callable[[Tensor], Tensor] = "ravine",
     start: Any = None,
     optimizers: Sequence[str] | Mapping[str, OptimizerChoice] = tuple(OPTIMIZERS),
-    optimizer: str | None = None,
+    optimizer: str | Sequence[str] | None = None,
     lr: float | None = None,
     steps: int | None = None,
     xlim: tuple[float, float] | None = None,
@@ -269,12 +484,23 @@ def descent_explorer(
         start: the first point, a number (1-D) or a pair (2-D); a preset has its own.
         optimizers: the optimiser menu: names from :data:`OPTIMIZERS`, or a dict of your own
             ``{"Adam β1=0.5": (bp.optim.Adam, {"betas": (0.5, 0.999)})}`` (the slider gives lr).
-        optimizer: the one chosen at first (default: the first of the menu).
+        optimizer: the one shown at first, or a list of several to compare on one surface
+            (default: the first of the menu). More can be chosen in the menu (ctrl-click).
         lr, steps: the starting learning rate and number of steps (a preset has its own;
             else 0.1 and 50).
         xlim, ylim: the region drawn (a preset has its own; else the box around the path).
         max_norm: a path that gets farther than this from the origin has diverged.
-        resolution: grid points per axis for the contour plot of a 2-D function.
+        resolution: grid points per axis for the contour plot of a 2-D function (at most
+            :data:`MAX_RESOLUTION`).
+
+    If f raises for a setting of the controls, the widget says so in its message line and puts
+    that control back to the last setting that worked (``error`` holds the message).
+
+    Raises:
+        ValueError, TypeError: a bad argument, named: ``steps`` above :data:`MAX_STEPS` or not
+            a positive integer, ``max_norm`` not positive, ``resolution`` below 2 or above
+            :data:`MAX_RESOLUTION`, limits that are not (low, high) with low < high, an unknown
+            preset or optimiser.
 
     Returns:
         A :class:`DescentExplorer` widget; its ``path``, ``losses``, ``diverged`` and ``message``
@@ -295,15 +521,30 @@ def descent_explorer(
     elif start is None:
         raise ValueError("give the first point: start=1.0 for a function of one variable, (x, y) for two")
     choices = optimizer_choices(optimizers)
+    chosen = (
+        [next(iter(choices))]
+        if optimizer is None
+        else [optimizer]
+        if isinstance(optimizer, str)
+        else list(optimizer)
+    )
+    if not chosen:
+        raise ValueError("optimizer: give at least one name to show (or None for the first of the menu)")
+    for name in chosen:
+        if name not in choices:
+            raise ValueError(f"optimizer {name!r} is not among the choices {list(choices)}")
+    steps = bounded_count(
+        "steps", 50 if steps is None else steps, 1, MAX_STEPS, "each step runs f and its backward pass"
+    )
     return DescentExplorer(
         f,
         start,
         lr=0.1 if lr is None else lr,
-        steps=50 if steps is None else steps,
-        optimizer=optimizer or next(iter(choices)),
+        steps=steps,
+        chosen=chosen,
         optimizers=choices,
-        xlim=xlim,
-        ylim=ylim,
-        max_norm=max_norm,
-        resolution=resolution,
+        xlim=_check_limits("xlim", xlim),
+        ylim=_check_limits("ylim", ylim),
+        max_norm=_checks.positive("max_norm", max_norm),
+        resolution=bounded_count("resolution", resolution, 2, MAX_RESOLUTION, "f runs once per grid point"),
     )

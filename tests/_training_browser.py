@@ -1,0 +1,72 @@
+"""Reading and timing the live plots of the training widgets in a real page (browser tests and
+benchmarks/bench_live_plot.py). The page side is js/src/live_plot.js: its root element counts
+painted frames in ``data-frames``, each curves panel its points in ``data-points``."""
+
+from __future__ import annotations
+
+import re
+
+DASHBOARD = ".bp-training-dashboard"
+EXPLORER = ".bp-descent-explorer"
+
+CONSOLE_NOISE = re.compile(r"favicon|Failed to load resource.*(lab/api/(news|workspaces)|\.ico)")
+"""Console errors of JupyterLab itself, not of our widgets."""
+
+
+def frames(page, scope: str) -> int:
+    """Frames the live plot inside ``scope`` has painted so far."""
+    return int(page.locator(f"{scope} .bpnb-live").first.get_attribute("data-frames") or 0)
+
+
+def points(page, scope: str, index: int = 0) -> int:
+    """Points drawn on the ``index``-th curves panel inside ``scope``."""
+    return int(page.locator(f"{scope} .bpnb-curves").nth(index).get_attribute("data-points") or 0)
+
+
+def message(page, scope: str) -> str:
+    return page.locator(f"{scope} .backprop-nb-info, {scope} .backprop-nb-error").first.inner_text()
+
+
+def epoch(page, scope: str = DASHBOARD) -> int:
+    """The epoch the dashboard's message line reports (0 before training)."""
+    found = re.search(r"epoch (\d+)", message(page, scope))
+    return int(found.group(1)) if found else 0
+
+
+ARM_TIMER_JS = """(scope) => {
+  const live = document.querySelector(scope + ' .bpnb-live');
+  const timing = { before: live.dataset.frames, start: null, painted: null };
+  window.__bpnbTiming = timing;
+  const start = (event) => {
+    if (timing.start === null && (event.type === 'click' || event.key === 'Enter')) timing.start = performance.now();
+  };
+  document.addEventListener('click', start, true);
+  document.addEventListener('keydown', start, true);
+  const observer = new MutationObserver(() => {
+    if (timing.start !== null && live.dataset.frames !== timing.before) {
+      timing.painted = performance.now();
+      observer.disconnect();
+      document.removeEventListener('click', start, true);
+      document.removeEventListener('keydown', start, true);
+    }
+  });
+  observer.observe(live, { attributes: true, attributeFilter: ['data-frames'] });
+}"""
+
+
+def time_to_repaint(page, scope: str, act, timeout_ms: int = 20_000) -> float:
+    """Milliseconds from the user's action (``act()``: a click or an Enter key in the page) to
+    the live plot inside ``scope`` painting its next frame: the kernel's work, the messages both
+    ways and the repaint, as the student waits for them."""
+    page.evaluate(ARM_TIMER_JS, scope)
+    act()
+    page.wait_for_function("() => window.__bpnbTiming.painted !== null", timeout=timeout_ms)
+    return page.evaluate("() => window.__bpnbTiming.painted - window.__bpnbTiming.start")
+
+
+def set_readout(page, scope: str, nth: int, value: str) -> None:
+    """Type ``value`` into the readout of the ``nth`` slider inside ``scope`` and press Enter."""
+    page.locator(f"{scope} .widget-readout").nth(nth).click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(value)
+    page.keyboard.press("Enter")
