@@ -40,11 +40,11 @@ def main(argv: list[str] | None = None) -> Path:
         lite_dir = site_settings(Path(tmp) / "lite", args.pyodide)
         wheels = kernel_wheels(python, Path(tmp) / "wheels")
         contents = notebooks(Path(tmp) / "contents")
-        _run(
-            [python, "-m", "jupyter", "lite", "build", "--lite-dir", str(lite_dir), "--output-dir", str(args.output_dir),
-             "--no-sourcemaps", "--contents", str(contents), *(arg for wheel in wheels for arg in ("--piplite-wheels", str(wheel)))],
-            cwd=tmp,
-        )  # fmt: skip
+        command = [python, "-m", "jupyter", "lite", "build", "--lite-dir", lite_dir,
+                   "--output-dir", args.output_dir, "--no-sourcemaps", "--contents", contents]  # fmt: skip
+        for wheel in wheels:
+            command += ["--piplite-wheels", wheel]
+        _run(command, cwd=tmp)  # in tmp: JupyterLite keeps its build database in the working folder
     print(f"JupyterLite site built in {args.output_dir}")
     return args.output_dir
 
@@ -68,7 +68,7 @@ def build_tools(requirements: Path, env_dir: Path) -> Path:
     python = env_dir / "bin" / "python"
     if not python.exists():
         venv.create(env_dir, with_pip=True, clear=True)
-    _run([python, "-m", "pip", "install", "-q", "-r", str(requirements)])
+    _run([python, "-m", "pip", "install", "-q", "-r", requirements])
     return python
 
 
@@ -79,15 +79,13 @@ def kernel_wheels(python: Path, folder: Path) -> list[Path]:
     the checkout's ``build/`` folder, where files deleted from the package may linger.
     """
     source = folder.parent / "source"
-    shutil.copytree(
-        ROOT / "backprop_nb", source / "backprop_nb", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    shutil.copytree(ROOT / "backprop_nb", source / "backprop_nb", ignore=shutil.ignore_patterns("*.pyc"))
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, source)
-    _run([python, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(source)])
+    _run([python, "-m", "pip", "wheel", "-q", "--no-deps", "-w", folder, source])
     _run(
         [python, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "--platform", "any",
-         "--implementation", "py", "-d", str(folder), "-r", str(LITE / "kernel-wheels.txt")]
+         "--implementation", "py", "-d", folder, "-r", LITE / "kernel-wheels.txt"]
     )  # fmt: skip
     return sorted(folder.glob("*.whl"))
 
