@@ -189,6 +189,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.on_request(self.path)
         return super().send_head()
 
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode("utf-8", "replace")
+        self.on_request(f"{self.path}\n{body}")
+        self.send_response(204)
+        self.end_headers()
+
     def log_message(self, *args: object) -> None:  # quiet
         pass
 
@@ -196,7 +202,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 @contextlib.contextmanager
 def serve(site: Path, on_request: Callable[[str], None] = lambda path: None) -> Iterator[str]:
     """Serve ``site`` on 127.0.0.1 (a secure context, as JupyterLite's service worker needs);
-    ``on_request`` sees the path of every request."""
+    ``on_request`` sees the path of every request (and a POST's body after a newline)."""
     handler = functools.partial(_Handler, directory=str(site), on_request=on_request)
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -331,11 +337,16 @@ BUILD_TOOLS_FOR = {"0.27": "requirements-pyodide-0.27.txt", "314.0": "requiremen
 NOTEBOOKS = sorted(
     path.relative_to(ROOT / "notebooks").as_posix() for path in (ROOT / "notebooks").rglob("*.ipynb")
 )
-DONE_PATH = "/__notebook_done__"
-DONE_CELL = f"""import js
-js.fetch("{DONE_PATH}?" + js.location.search[1:])  # tells the test that every cell before ran"""
-"""Appended to the test's copy of each notebook. Run All stops at the first error, so this cell
-runs only if every cell before it ran without one; the request it sends is what the test waits for."""
+DONE_PATH, ERROR_PATH = "/__notebook_done__", "/__notebook_error__"
+REPORT_ERRORS_CELL = f"""import js, traceback
+def _report_error(shell, kind, error, tb, tb_offset=None):  # tells the test, then shows the error as usual
+    js.fetch("{ERROR_PATH}", method="POST", body="".join(traceback.format_exception(kind, error, tb))[-4000:])
+    shell.showtraceback((kind, error, tb), tb_offset=tb_offset)
+get_ipython().set_custom_exc((Exception,), _report_error)"""
+DONE_CELL = f'js.fetch("{DONE_PATH}")  # tells the test that every cell before ran'
+"""The test's copy of each notebook starts with REPORT_ERRORS_CELL and ends with DONE_CELL: the
+kernel itself reports to the test's web server, so the test needs no view of the page's cells
+(JupyterLab keeps only the visible ones in the page)."""
 
 
 @pytest.fixture(scope="module")
@@ -358,13 +369,27 @@ def full_site(tmp_path_factory) -> Path:
             f"no pinned JupyterLite in lite/ runs Pyodide {version} (known: {sorted(BUILD_TOOLS_FOR)})"
         )
     site = build_site(tmp_path_factory.mktemp("lite-full") / "site", Path(dist), ROOT / "lite" / tools)
-    for name in NOTEBOOKS:  # the site's copies, plus the cell that reports the end of Run All
+    for name in NOTEBOOKS:  # the site's copies, with the cells that report to the test
         path = site / "files" / name
         notebook = json.loads(path.read_text())
-        notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": "done", "metadata": {},
-                                  "outputs": [], "source": DONE_CELL})  # fmt: skip
+        notebook["cells"] = [
+            _code_cell("report", REPORT_ERRORS_CELL),
+            *notebook["cells"],
+            _code_cell("done", DONE_CELL),
+        ]
         path.write_text(json.dumps(notebook))
     return site
+
+
+def _code_cell(cell_id: str, source: str) -> dict:
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": cell_id,
+        "metadata": {},
+        "outputs": [],
+        "source": source,
+    }
 
 
 def _run_all(page) -> None:
@@ -395,8 +420,8 @@ def _run_all(page) -> None:
 def test_every_notebook_runs_in_the_site_with_its_graphs_widgets_and_plots(
     full_site, browser, notebook, tmp_path
 ):
-    done: list[str] = []
-    with serve(full_site, on_request=done.append) as base:
+    reports: list[str] = []
+    with serve(full_site, on_request=reports.append) as base:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         started = time.monotonic()
         page.goto(f"{base}/lab/index.html?path={urllib.parse.quote(notebook)}")
@@ -405,12 +430,14 @@ def test_every_notebook_runs_in_the_site_with_its_graphs_widgets_and_plots(
         ready = time.monotonic() - started
         _run_all(page)
         deadline = time.monotonic() + 900
-        while not any(path.startswith(DONE_PATH) for path in done) and time.monotonic() < deadline:
+        ends = (DONE_PATH, ERROR_PATH)
+        while not any(report.startswith(ends) for report in reports) and time.monotonic() < deadline:
             page.wait_for_timeout(1_000)
-        errors = page.locator('[data-mime-type="application/vnd.jupyter.error"]').all_inner_texts()
         page.screenshot(path=str(tmp_path / "end.png"))
-        assert any(path.startswith(DONE_PATH) for path in done), f"{notebook} stopped: {errors[:1]}"
-        print(
-            f"\n{notebook}: kernel idle after {ready:.0f} s, Run All done after {time.monotonic() - started:.0f} s"
-        )
         page.close()
+    errors = [report for report in reports if report.startswith(ERROR_PATH)]
+    assert not errors, f"{notebook} stopped at an error:\n{errors[0]}"
+    assert DONE_PATH in reports, f"{notebook} did not finish within 15 minutes"
+    print(
+        f"\n{notebook}: kernel idle after {ready:.0f} s, Run All done after {time.monotonic() - started:.0f} s"
+    )
