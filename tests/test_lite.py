@@ -93,11 +93,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 """As in tests/_jupyter_browser.py: root needs --no-sandbox; no network here, so nothing in the background."""
 
 
-def _need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
+def _need(tool: str) -> None:
+    if shutil.which(tool) is None:
         pytest.skip(f"`{tool}` is not installed: the JupyterLite site tests need it")
-    return path
 
 
 def build_site(output_dir: Path, pyodide: Path | None = None, requirements: Path | None = None) -> Path:
@@ -108,7 +106,9 @@ def build_site(output_dir: Path, pyodide: Path | None = None, requirements: Path
                "--venv", str(env_dir), "--requirements", str(requirements)]  # fmt: skip
     if pyodide is not None:
         command += ["--pyodide", str(pyodide)]
-    subprocess.run(command, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.fail(f"python lite/build.py failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     return output_dir
 
 
@@ -134,7 +134,8 @@ def npm_pyodide_runtime() -> Path:
             (partial / name).write_bytes(archive.extractfile(f"package/{name}").read())
     tarball.unlink()
     lock = json.loads((partial / "pyodide-lock.json").read_text())
-    served = [line.split("==")[0] for line in (ROOT / "lite" / "kernel-wheels.txt").read_text().split("\n")]
+    pinned = (ROOT / "lite" / "kernel-wheels.txt").read_text().splitlines()
+    served = [line.split("==")[0] for line in pinned if line and not line.startswith("#")]
     lock_has = {_normal(name) for name in lock["packages"]}
     # micropip prefers a package of the lock to one of the site's pypi/, so those come from PyPI too
     packages = _with_dependencies(
