@@ -1,4 +1,15 @@
-"""backprop_nb in the browser with no server (JupyterLite, Pyodide): the package's side."""
+"""backprop_nb in the browser with no server: JupyterLite, whose Python is Pyodide.
+
+Three layers, from quick to slow:
+* the package's side, here in CPython: the dependency that cannot run under Pyodide is not
+  installed there, and the browser renderer stays out of the way outside a browser;
+* the site (``python lite/build.py``, marked slow): what it serves; then, in headless Chromium with
+  npm's Pyodide 314 runtime served from the site, the kernel starts, installs ipywidgets and
+  anywidget from the site's pypi/ and both kinds of widget respond. No numpy for Pyodide 314 is
+  reachable from a registry, so backprop_nb itself cannot be imported in that run;
+* every notebook, run in the site, when ``BACKPROP_NB_PYODIDE_DIST`` names a Pyodide with numpy
+  and matplotlib (skipped otherwise): the graphs drawn by the browser renderer, the widgets, plots.
+"""
 
 from __future__ import annotations
 
