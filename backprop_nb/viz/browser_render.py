@@ -13,6 +13,9 @@ notebook awaits once, in its first cell; rendering is synchronous after that::
     from backprop_nb.viz.browser_render import start_graphviz
     await start_graphviz()          # in JupyterLite only; about a second, once per kernel
 
+Where the browser lets WebAssembly wait for JavaScript (JSPI: Chrome and Edge today), the first
+picture starts Graphviz by itself, so the ``await`` is needed only in the other browsers.
+
 Under Pyodide ``bp.renderer_name()`` says ``"@viz-js/viz (browser)"``. Only SVG can be made
 this way: PNG and PDF need the system Graphviz, which a browser does not have.
 """
@@ -78,10 +81,22 @@ def run(dot_source: str, format: str) -> bytes:
             "in JupyterLite graphs are drawn as SVG only"
         )
     if _viz is None:
-        raise RenderError(NOT_STARTED)
+        _start_without_await()
     from pyodide.ffi import JsException
 
     try:
         return str(_viz.renderString(dot_source, format="svg")).encode("utf-8")
     except JsException as error:
         raise RenderError(f"@viz-js/viz: {' '.join(str(error).split())}") from error
+
+
+def _start_without_await() -> None:
+    """Start Graphviz right here where the browser can pause WebAssembly until it has loaded
+    (JSPI: Chrome, Edge); elsewhere say which one ``await`` is needed."""
+    if in_browser():
+        from pyodide.ffi import can_run_sync, run_sync
+
+        if can_run_sync():
+            run_sync(start_graphviz())
+            return
+    raise RenderError(NOT_STARTED)
