@@ -453,3 +453,30 @@ def test_every_notebook_runs_in_the_site_with_its_graphs_widgets_and_plots(
     print(
         f"\n{notebook}: kernel idle after {ready:.0f} s, Run All done after {time.monotonic() - started:.0f} s"
     )
+
+
+RENDER_CELL = """import backprop_nb as bp
+x = bp.tensor(-2.0, requires_grad=True, name="x")
+y = bp.tensor(5.0, requires_grad=True, name="y")
+f = (x + y) * bp.tensor(-4.0, name="z")
+f.backward()
+svg = bp.viz.render.render_svg(bp.to_dot(f))
+print("renderer:", bp.renderer_name(), "| nodes:", svg.count('class="node"'), "| grad -4 drawn:", svg.count(">grad &#45;4<"))
+try:
+    bp.viz.render.render(bp.to_dot(f), "png")
+except bp.RenderError as error:
+    print("PNG:", error)"""
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_browser_renderer_draws_inside_the_kernel_without_an_await_in_chromium(full_site, browser):
+    """Chromium has JSPI, so the first picture starts Graphviz by itself (no setup cell here)."""
+    with serve(full_site) as base:
+        page = browser.new_page()
+        _open_repl(page, base, ["%pip install -q backprop_nb", RENDER_CELL])
+        page.get_by_text("renderer: @viz-js/viz (browser) | nodes: 5 | grad -4 drawn: 3").wait_for(
+            timeout=240_000
+        )
+        page.get_by_text("PNG: PNG needs the system Graphviz, which a browser does not have").wait_for()
+        page.close()
