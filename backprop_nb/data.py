@@ -3,8 +3,10 @@
 Every function returns a pair ``(X, y)``:
 
 * ``X`` is a float64 array of shape ``(N, D)``: one row per example, one column per feature.
-* ``y`` is an int64 array of shape ``(N,)`` holding class labels ``0 .. classes-1`` for
-  classification sets, or a float64 array of shape ``(N,)`` of targets for regression.
+* ``y`` is an integer array of shape ``(N,)`` holding class labels ``0 .. classes-1`` for
+  classification sets, or a float64 array of shape ``(N,)`` of targets for regression. The
+  integers are numpy's index type ``np.intp`` (int64 on a 64-bit machine, int32 in a browser's
+  32-bit Python), so ``np.bincount(y)`` and indexing with ``y`` work everywhere.
 
 Conventions of the toy sets (``spiral``, ``moons``, ``circles``, ``xor``, ``blobs``):
 
@@ -68,8 +70,8 @@ def _rng(seed: object) -> np.random.Generator:
 
 
 def _labels(classes: int, n: int) -> np.ndarray:
-    """Labels ``[0]*n + [1]*n + ... + [classes-1]*n`` as int64."""
-    return np.repeat(np.arange(classes, dtype=np.int64), n)
+    """Labels ``[0]*n + [1]*n + ... + [classes-1]*n`` as ``np.intp``."""
+    return np.repeat(np.arange(classes, dtype=np.intp), n)
 
 
 # ---------------------------------------------------------------------------
@@ -86,7 +88,7 @@ def spiral(
     ``4 * (class + radius)`` radians plus Gaussian noise of standard deviation ``noise``.
     No straight line separates the arms: a good first problem for a hidden layer.
 
-    Returns ``X`` of shape ``(n * classes, 2)`` and int64 ``y`` in ``0 .. classes-1``.
+    Returns ``X`` of shape ``(n * classes, 2)`` and integer ``y`` in ``0 .. classes-1``.
     """
     n = _checks.integer("n", n, 1)
     classes = _checks.integer("classes", classes, 2)
@@ -107,7 +109,7 @@ def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[np.nd
     centre ``(1, 0.5)``. Gaussian noise of standard deviation ``noise`` is added to both
     coordinates.
 
-    Returns ``X`` of shape ``(2 * n, 2)`` and int64 ``y`` in ``{0, 1}``.
+    Returns ``X`` of shape ``(2 * n, 2)`` and integer ``y`` in ``{0, 1}``.
     """
     n = _checks.integer("n", n, 1)
     noise = _checks.non_negative("noise", noise)
@@ -128,7 +130,7 @@ def circles(
     (``0 < factor < 1``), both centred at the origin, with Gaussian noise of standard
     deviation ``noise`` added to both coordinates.
 
-    Returns ``X`` of shape ``(2 * n, 2)`` and int64 ``y`` in ``{0, 1}``.
+    Returns ``X`` of shape ``(2 * n, 2)`` and integer ``y`` in ``{0, 1}``.
     """
     n = _checks.integer("n", n, 1)
     noise = _checks.non_negative("noise", noise)
@@ -148,7 +150,7 @@ def xor(n: int = 100, noise: float = 0.1, seed: int | None = 0) -> tuple[np.ndar
     in the other two. Then Gaussian noise of standard deviation ``noise`` is added.
     A single neuron cannot learn this; two hidden units can.
 
-    Returns ``X`` of shape ``(2 * n, 2)`` and int64 ``y`` in ``{0, 1}``.
+    Returns ``X`` of shape ``(2 * n, 2)`` and integer ``y`` in ``{0, 1}``.
     """
     n = _checks.integer("n", n, 1)
     noise = _checks.non_negative("noise", noise)
@@ -174,7 +176,7 @@ def blobs(
     Every point is its class centre plus Gaussian noise of standard deviation ``std``.
 
     Returns ``X`` of shape ``(n * classes, D)`` (D is 2 for an integer ``centers``) and
-    int64 ``y`` in ``0 .. classes-1``.
+    integer ``y`` in ``0 .. classes-1``.
     """
     n = _checks.integer("n", n, 1)
     std = _checks.non_negative("std", std)
@@ -236,7 +238,7 @@ def load_digits(
     each cell, from 0 to 16 (``X[i].reshape(8, 8)`` shows image ``i``). ``y`` is the digit,
     0 to 9. ``scale=True`` divides by 16 so the pixels lie in ``[0, 1]``.
 
-    With ``split=None`` returns ``(X, y)``: X float64 ``(1797, 64)``, y int64 ``(1797,)``.
+    With ``split=None`` returns ``(X, y)``: X float64 ``(1797, 64)``, y integer ``(1797,)``.
     With ``split`` a test fraction such as ``0.2``, returns
     ``(X_train, y_train, X_test, y_test)``, shuffled with ``seed`` and stratified so every
     digit is as common in the test set as in the training set.
@@ -247,7 +249,7 @@ def load_digits(
     path = resources.files("backprop_nb") / "datasets" / "digits.npz"
     with path.open("rb") as file, np.load(file, allow_pickle=False) as npz:
         X = npz["X"].astype(np.float64)
-        y = npz["y"].astype(np.int64)
+        y = npz["y"].astype(np.intp)
     if scale:
         X /= 16.0
     if split is None:
@@ -312,7 +314,7 @@ def check_dataset(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check a data set and convert it to the arrays the rest of backprop_nb expects.
 
-    Returns float64 ``X`` of shape ``(N, D)`` and ``y`` of shape ``(N,)``: int64 class
+    Returns float64 ``X`` of shape ``(N, D)`` and ``y`` of shape ``(N,)``: integer class
     labels (non-negative integers; floats such as ``2.0`` are accepted) for
     ``task="classification"``, float64 targets for ``task="regression"``. A ``y`` of shape
     ``(N, 1)`` is flattened. Anything else raises an error naming the shape or the value
@@ -369,4 +371,4 @@ def check_dataset(
     bad = np.flatnonzero(y < 0)
     if len(bad):
         raise ValueError(f"label {int(y[bad[0]])} at index {bad[0]} is negative")
-    return X, y.astype(np.int64)
+    return X, y.astype(np.intp)

@@ -170,7 +170,7 @@ def predicted_classes(outputs: np.ndarray, threshold: float = 0.5) -> np.ndarray
     threshold = _checks.number("threshold", threshold)
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         return outputs.argmax(axis=1)
-    return (outputs.reshape(len(outputs)) > threshold).astype(np.int64)
+    return (outputs.reshape(len(outputs)) > threshold).astype(np.intp)
 
 
 # ----- checking what fit is given ---------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from backprop_nb.widgets import _frontend
+from backprop_nb import _frontend
 
 REPO = Path(__file__).resolve().parents[1]
 JS = REPO / "js"

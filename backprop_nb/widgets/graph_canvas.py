@@ -17,9 +17,9 @@ from __future__ import annotations
 import anywidget
 import traitlets
 
+from .._frontend import bundle
 from ..viz import style
 from ..viz.dot import LiveDrawing
-from ._frontend import bundle
 
 MEAN_ABS_CAPTION = " ".join(style.ARROW_TEXT_MEANINGS["mean_abs"]) + " sent back along it"
 """Shown under a graph whose arrows carry "|g|": the legend's words for it."""

@@ -48,7 +48,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
-from ._frontend import bundle, stylesheet
+from .._frontend import bundle, stylesheet
 
 __all__ = ["LivePlot", "finite_or_none", "link_log_switch"]
 

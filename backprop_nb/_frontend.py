@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent / "widgets" / "static"
 """The folder of built bundles: ``<name>.js``, maybe ``<name>.css``, and ``<name>.LICENSES.txt``."""
 
 
