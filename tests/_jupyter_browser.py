@@ -26,6 +26,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # needed as root
@@ -44,6 +45,41 @@ SETTLE_S = 1.5
 def chromium_path() -> str | None:
     """Debian's chromium (or $CHROMIUM); never a downloaded browser."""
     return os.environ.get("CHROMIUM") or shutil.which("chromium")
+
+
+@contextlib.contextmanager
+def headless_chromium() -> Iterator[Any]:
+    """Chromium driven by playwright (the ``browser`` fixture of tests/conftest.py); the test is
+    skipped, saying what is missing, without the playwright package or Chromium."""
+    import pytest
+
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright Python package is not installed"
+    )
+    chromium = chromium_path()
+    if chromium is None:
+        pytest.skip("no Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chromium")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def closing_page(page: Any, folder: Path, server_log: Path | None = None) -> Iterator[Any]:
+    """Close ``page`` after the block; if the block fails, first save a full-page screenshot
+    ``failure.png`` in ``folder`` and print the end of the server's log."""
+    try:
+        yield page
+    except Exception:
+        page.screenshot(path=str(folder / "failure.png"), full_page=True)
+        log = server_log.read_text()[-3000:] if server_log is not None else "(none)"
+        print(f"screenshots in {folder}; server log:\n{log}")
+        raise
+    finally:
+        page.close()
 
 
 UIS = ("lab", "notebook", "voila")
@@ -215,6 +251,13 @@ def open_and_run_all(page, lab: Lab, notebook: str, timeout_ms: int = 60_000) ->
         return
     page.wait_for_selector(".jp-NotebookPanel", timeout=timeout_ms)
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=timeout_ms)
+    run_all_cells(page)
+
+
+def run_all_cells(page) -> None:
+    """Run > Run All Cells in the open notebook (JupyterLab, Notebook 7 or JupyterLite), retried
+    until a prompt shows ``[*]`` or a number: right after the kernel first reports idle the
+    command can be silently ignored (see SETTLE_S)."""
     started = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"
     time.sleep(SETTLE_S)
     for _ in range(5):

@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _jupyter_browser import (
-    CHROMIUM_ARGS,
-    chromium_path,
+    closing_page,
     jupyter_lab,
     open_and_run_all,
     svg_texts,
@@ -66,22 +65,6 @@ def mlp(x1, x2):
     w2 = [(0.7, -0.4, 0.1), (0.3, 0.6, -0.5), (-0.2, 0.5, 0.4)]
     g = [(h[0] * a + h[1] * b + h[2] * c).tanh() for a, b, c in w2]
     return g[0] * 0.9 + g[1] * -0.5 + g[2] * 0.3
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright Python package is not installed"
-    )
-    chromium = chromium_path()
-    if chromium is None:
-        pytest.skip("no Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chromium")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def console_errors(page) -> list[str]:
@@ -146,7 +129,7 @@ def test_graphs_in_jupyterlab(browser, tmp_path):
     with jupyter_lab([NOTEBOOK]) as lab:
         page = browser.new_page(viewport={"width": 1280, "height": 1400})
         errors = console_errors(page)
-        try:
+        with closing_page(page, shots, lab.log):
             open_and_run_all(page, lab, NOTEBOOK.name)
             wait_svg_text(page, EXPLORER, "q = 3", timeout_ms=60_000)
             kernel = page.locator(".jp-OutputArea-output", has_text="backprop_nb from:").first.inner_text()
@@ -248,12 +231,6 @@ def test_graphs_in_jupyterlab(browser, tmp_path):
             assert 0 < width[0] <= width[1] + 1, width
             page.screenshot(path=str(shots / "4-done.png"))
             assert errors == [], errors
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            print(f"screenshots in {shots}; server log:\n{lab.log.read_text()[-3000:]}")
-            raise
-        finally:
-            page.close()
     print(f"browser test: {time.monotonic() - started:.1f} s, screenshots in {shots}")
 
 
@@ -263,7 +240,7 @@ def test_graphs_in_notebook7_and_voila(browser, tmp_path, ui):
     with jupyter_lab([NOTEBOOK], ui=ui) as lab:
         page = browser.new_page(viewport={"width": 1280, "height": 1400})
         errors = console_errors(page)
-        try:
+        with closing_page(page, tmp_path, lab.log):
             open_and_run_all(page, lab, NOTEBOOK.name)
             check_explorer_values(page, keyboard=ui != "notebook")
             wait_svg_text(page, MLP, "x1 = 0", timeout_ms=60_000)
@@ -274,9 +251,3 @@ def test_graphs_in_notebook7_and_voila(browser, tmp_path, ui):
             assert page.evaluate(HIGHLIGHTED_NODES_JS, STEPPER) == ["n4"]
             page.screenshot(path=str(tmp_path / f"{ui}.png"), full_page=True)
             assert errors_not_of(ui, errors) == [], "\n".join(errors)
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
-            print(f"screenshots in {tmp_path}; server log:\n{lab.log.read_text()[-3000:]}")
-            raise
-        finally:
-            page.close()

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _jupyter_browser import CHROMIUM_ARGS, chromium_path, jupyter_lab, open_and_run_all
+from _jupyter_browser import closing_page, jupyter_lab, open_and_run_all
 from _training_browser import (
     CONSOLE_NOISE,
     DASHBOARD,
@@ -28,22 +28,6 @@ pytestmark = pytest.mark.browser
 NOTEBOOK = Path(__file__).parent / "browser_notebooks" / "training_live.ipynb"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright Python package is not installed"
-    )
-    chromium = chromium_path()
-    if chromium is None:
-        pytest.skip("no Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chromium")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def test_dashboard_plays_pauses_and_warns_and_the_explorer_moves_its_start(browser, tmp_path):
     with jupyter_lab([NOTEBOOK]) as lab:
         page = browser.new_page(viewport={"width": 1024, "height": 1400})
@@ -57,7 +41,7 @@ def test_dashboard_plays_pauses_and_warns_and_the_explorer_moves_its_start(brows
                 else None
             ),
         )
-        try:
+        with closing_page(page, tmp_path, lab.log):
             open_and_run_all(page, lab, NOTEBOOK.name)
             page.locator(f"{EXPLORER} .bpnb-live").wait_for(timeout=120_000)
             page.wait_for_function(
@@ -100,9 +84,3 @@ def test_dashboard_plays_pauses_and_warns_and_the_explorer_moves_its_start(brows
             assert points(page, EXPLORER) == 1001
             page.screenshot(path=str(tmp_path / "3-explorer.png"))
             assert errors == [], errors
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
-            print(f"screenshots in {tmp_path}; server log:\n{lab.log.read_text()[-3000:]}")
-            raise
-        finally:
-            page.close()

@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pytest
+from _lecture_graphs import lecture_function
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,17 +21,9 @@ from backprop_nb.widgets import backward_stepper, graph_explorer
 from backprop_nb.widgets.graph_canvas import MEAN_ABS_CAPTION, GraphCanvas
 
 
-def lecture_f(x, y, z):
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    return f
-
-
 def lecture_root():
     x, y, z = (bp.tensor(v, requires_grad=True, name=n) for n, v in [("x", -2.0), ("y", 5.0), ("z", -4.0)])
-    return lecture_f(x, y, z)
+    return lecture_function(x, y, z)
 
 
 def layer_root():
@@ -135,7 +128,7 @@ def test_an_array_arrow_explains_its_mean_abs_gradient():
     assert any(t.startswith("|g| ") for e in explorer.graph.edges for t in e["texts"])
     assert explorer.graph.caption == MEAN_ABS_CAPTION
     assert MEAN_ABS_CAPTION.startswith(" ".join(style.ARROW_TEXT_MEANINGS["mean_abs"]))
-    assert graph_explorer(lecture_f, x=-2, y=5, z=-4).graph.caption == ""
+    assert graph_explorer(lecture_function, x=-2, y=5, z=-4).graph.caption == ""
 
 
 def test_the_canvas_ships_the_bundle_and_sends_one_message_per_update():

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from _jupyter_browser import run_all_cells
 from packaging.requirements import Requirement
 
 import backprop_nb as bp
@@ -99,9 +100,6 @@ PYODIDE_NPM = "pyodide@314.0.6"
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 KERNEL_NEEDS = ("micropip", "ipython", "jedi")
 """What the Pyodide kernel loads from the Pyodide distribution on start (with their dependencies)."""
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
-"""As in tests/_jupyter_browser.py: root needs --no-sandbox; no network here, so nothing in the background."""
 
 
 def _need(tool: str) -> None:
@@ -233,22 +231,6 @@ def site(tmp_path_factory) -> Path:
     size = sum(path.stat().st_size for path in built.rglob("*") if path.is_file())
     print(f"\nJupyterLite site: built in {time.monotonic() - started:.0f} s, {size / 1e6:.1f} MB")
     return built
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright Python package is not installed"
-    )
-    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("no Chromium: apt-get install chromium, or set CHROMIUM=/path/to/chromium")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _pypi_index(site: Path) -> dict:
@@ -404,28 +386,6 @@ def _code_cell(cell_id: str, source: str) -> dict:
     }
 
 
-def _run_all(page) -> None:
-    """Run > Run All Cells, retried: right after the kernel first reports idle it can be ignored
-    (measured in the JupyterLab browser test, tests/_jupyter_browser.py)."""
-    started = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"
-    for _ in range(5):
-        time.sleep(1.5)
-        page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
-        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-        item = page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]')
-        item.wait_for()
-        if "lm-mod-disabled" in (item.get_attribute("class") or ""):
-            page.keyboard.press("Escape")
-            continue
-        item.click()
-        try:
-            page.wait_for_function(started, timeout=5_000)
-            return
-        except Exception:  # playwright's TimeoutError: the click was ignored, try again
-            continue
-    raise RuntimeError("Run All Cells never started")
-
-
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
@@ -440,7 +400,7 @@ def test_every_notebook_runs_in_the_site_with_its_graphs_widgets_and_plots(
         page.wait_for_selector(".jp-NotebookPanel", timeout=120_000)
         page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=180_000)
         ready = time.monotonic() - started
-        _run_all(page)
+        run_all_cells(page)
         deadline = time.monotonic() + 900
         ends = (DONE_PATH, ERROR_PATH)
         while not any(report.startswith(ends) for report in reports) and time.monotonic() < deadline:

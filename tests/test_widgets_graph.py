@@ -5,6 +5,7 @@ import shutil
 import ipywidgets as widgets
 import numpy as np
 import pytest
+from _lecture_graphs import lecture_function
 
 import backprop_nb as bp
 from backprop_nb.viz import style
@@ -16,15 +17,6 @@ from backprop_nb.widgets.graph_explorer import FLUID_NODE_LIMIT
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz `dot` not on PATH")
 RENDERERS = [pytest.param("system", marks=needs_dot), "wasm"]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-def lecture_f(x, y, z):
-    """The lectures' first example: f = (x + y) z, with q = x + y named."""
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    return f
 
 
 def neuron(w0, x0, w1, x1, w2):
@@ -57,7 +49,7 @@ def leaves(*values, names="xyz"):
 @pytest.mark.parametrize("renderer", RENDERERS)
 def test_explorer_follows_a_slider_in_graph_table_and_svg(renderer):
     with use_renderer(renderer):
-        explorer = graph_explorer(lecture_f, x=-2, y=5, z=-4)
+        explorer = graph_explorer(lecture_function, x=-2, y=5, z=-4)
         assert explorer.values == {"x": -2.0, "y": 5.0, "z": -4.0}
         assert explorer.grads == {"x": -4.0, "y": -4.0, "z": 3.0}
         assert "q = 3|grad -4" in explorer.dot_source
@@ -75,7 +67,7 @@ def test_explorer_follows_a_slider_in_graph_table_and_svg(renderer):
 
 
 def test_explorer_edges_carry_the_gradient_flowing_back():
-    explorer = graph_explorer(lecture_f, x=-2, y=5, z=-4)
+    explorer = graph_explorer(lecture_function, x=-2, y=5, z=-4)
     # x, y, z, q, f are n0 … n4: z receives q = 3 along its arrow, q receives z = -4
     assert 'n2 -> n4 [label="3"]' in explorer.dot_source
     assert 'n3 -> n4 [label="-4"]' in explorer.dot_source
@@ -182,14 +174,14 @@ def test_lr_slider_covers_the_usual_rates_and_acts_on_release():
         ({"x": "big", "y": 5, "z": -4}, TypeError, "not str 'big'"),
         ({"x": True, "y": 5, "z": -4}, TypeError, "not bool"),
         ({"x": widgets.Text("a"), "y": 5, "z": -4}, TypeError, "must hold a number"),
-        ({"x": -2, "y": 5, "z": -4, "w": 1}, TypeError, "slider 'w' is not a parameter of lecture_f"),
+        ({"x": -2, "y": 5, "z": -4, "w": 1}, TypeError, "slider 'w' is not a parameter of lecture_function"),
         ({"x": -2, "y": 5}, TypeError, "needs a slider for its parameter 'z'"),
         ({}, ValueError, "at least one slider"),
     ],
 )
 def test_explorer_rejects_bad_sliders_by_name(sliders, error, words):
     with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
-        graph_explorer(lecture_f, **sliders)
+        graph_explorer(lecture_function, **sliders)
 
 
 def test_explorer_rejects_a_default_outside_the_range():
@@ -242,7 +234,7 @@ def test_explorer_with_several_outputs_differentiates_their_sum():
 
 def test_explorer_without_renderer_keeps_working_and_says_why():
     with use_renderer("none"):
-        explorer = graph_explorer(lecture_f, x=-2, y=5, z=-4)
+        explorer = graph_explorer(lecture_function, x=-2, y=5, z=-4)
         explorer.sliders["x"].value = 1.0
         # the still picture (drawn in the kernel) says why; the page draws the live graph itself
         assert "No graph picture: No Graphviz renderer" in explorer.svg and "<svg" not in explorer.svg
@@ -263,7 +255,7 @@ def test_explorer_updates_while_dragging_only_on_small_graphs():
 
 
 def test_explorer_static_fallback_shows_the_initial_graph():
-    explorer = graph_explorer(lecture_f, x=-2, y=5, z=-4)
+    explorer = graph_explorer(lecture_function, x=-2, y=5, z=-4)
     explorer.sliders["x"].value = 1.0
     bundle = explorer._repr_mimebundle_()
     assert bundle[WIDGET_VIEW]["model_id"] == explorer.model_id  # live front-ends get the widget
@@ -271,7 +263,7 @@ def test_explorer_static_fallback_shows_the_initial_graph():
     assert STATIC_NOTE in bundle["text/html"] and "∂f/∂input" in bundle["text/html"]
     assert bundle["text/plain"].splitlines() == [
         STATIC_NOTE,
-        "lecture_f(x=-2, y=5, z=-4): f = -12",
+        "lecture_function(x=-2, y=5, z=-4): f = -12",
         "∂f/∂x = -4   ∂f/∂y = -4   ∂f/∂z = 3",
     ]
 
@@ -284,7 +276,7 @@ def test_html_table_escapes_cells():
 # ----- backward_stepper --------------------------------------------------------------------------
 def test_stepper_walks_the_lecture_graph_with_texts_highlight_and_grads():
     x, y, z = leaves(-2.0, 5.0, -4.0)
-    stepper = backward_stepper(lecture_f(x, y, z))
+    stepper = backward_stepper(lecture_function(x, y, z))
     assert (stepper.index, stepper.total, stepper.done, stepper.current) == (0, 5, False, None)
     assert (
         stepper.step_text
@@ -341,7 +333,7 @@ def test_stepper_shows_fan_out_adding_up():
 
 def test_stepper_back_and_reset_show_earlier_steps_again():
     x, y, z = leaves(-2.0, 5.0, -4.0)
-    stepper = backward_stepper(lecture_f(x, y, z))
+    stepper = backward_stepper(lecture_function(x, y, z))
     start = (stepper.step_text, stepper.dot_source)
     stepper.next.click()
     after_one = (stepper.step_text, stepper.dot_source)
@@ -416,7 +408,7 @@ def test_stepper_rejects_roots_it_cannot_start_from():
 
 def test_stepper_static_fallback_shows_the_initial_graph():
     x, y, z = leaves(-2.0, 5.0, -4.0)
-    stepper = backward_stepper(lecture_f(x, y, z))
+    stepper = backward_stepper(lecture_function(x, y, z))
     stepper.next.click()
     bundle = stepper._repr_mimebundle_()
     assert WIDGET_VIEW in bundle
@@ -428,7 +420,7 @@ def test_stepper_static_fallback_shows_the_initial_graph():
 
 def test_stepper_draws_the_gradients_so_far_not_the_grads_backward_left():
     x, y, z = leaves(-2.0, 5.0, -4.0)
-    f = lecture_f(x, y, z)
+    f = lecture_function(x, y, z)
     f.backward()  # .grad is set everywhere; the stepper must not show it before its steps get there
     stepper = backward_stepper(f)
     assert "x = -2|grad —" in stepper.dot_source and "q = 3|grad —" in stepper.dot_source
@@ -451,7 +443,7 @@ def test_stepper_handles_graphs_deeper_than_the_recursion_limit():
 def test_nbconvert_without_widget_state_picks_the_static_html():
     """nbconvert's HTML export skips the widget view when the notebook saved no widget state."""
     nbconvert_filter = pytest.importorskip("nbconvert.filters.widgetsdatatypefilter")
-    bundle = graph_explorer(lecture_f, x=-2, y=5, z=-4)._repr_mimebundle_()
+    bundle = graph_explorer(lecture_function, x=-2, y=5, z=-4)._repr_mimebundle_()
     choose = nbconvert_filter.WidgetsDataTypeFilter(notebook_metadata={})
     assert choose(bundle) == ["text/html"]
     assert "<svg" in bundle["text/html"]
@@ -521,7 +513,7 @@ def test_explorer_of_an_output_no_input_reaches_shows_no_gradients():
 
 
 def test_stepper_checks_interval_ms_and_takes_numpy_integers():
-    root = lecture_f(*leaves(-2.0, 5.0, -4.0))
+    root = lecture_function(*leaves(-2.0, 5.0, -4.0))
     with pytest.raises(ValueError, match="interval_ms must be at least 1"):
         backward_stepper(root, interval_ms=-5)
     for wrong in ("500", 0.5, True, None):
@@ -541,7 +533,7 @@ def test_slider_specs_take_numpy_numbers_and_name_a_bad_start():
 
 
 def test_stepper_text_keeps_one_height_so_the_graph_stays_put():
-    stepper = backward_stepper(lecture_f(*leaves(-2.0, 5.0, -4.0)))
+    stepper = backward_stepper(lecture_function(*leaves(-2.0, 5.0, -4.0)))
     height = stepper.text.layout.height
     assert height and height.endswith("em")
     stepper.next.click()
