@@ -62,7 +62,6 @@ async def start_graphviz() -> str:
 
         import js  # Pyodide's view of the JavaScript global scope
 
-
         blob = js.Blob.new(to_js([bundle(BUNDLE).read_text(encoding="utf-8")]), type="text/javascript")
         url = js.URL.createObjectURL(blob)
         try:

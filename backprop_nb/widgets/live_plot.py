@@ -75,7 +75,6 @@ class LivePlot(anywidget.AnyWidget):
         super().__init__(panels=panels, **kwargs)
         self.state: dict[str, dict[str, Any]] = {}
         self._updates: list[dict[str, Any]] = []
-        self._buffers: list[bytes] = []
         self.frames_sent = 0
         self._painted: list[Callable[[int], None]] = []
         self._clicked: list[Callable[[str, float, float], None]] = []
@@ -91,33 +90,20 @@ class LivePlot(anywidget.AnyWidget):
         self, panel: str, x: Sequence[float], ys: Sequence[Sequence[float]], markers: list[dict] | None = None
     ) -> None:
         """All the columns of a curves panel (and its markers): x and one list per series."""
-        update = {
-            "panel": panel,
-            "op": "replace",
-            "x": finite_or_none(x),
-            "ys": [finite_or_none(y) for y in ys],
-        }
-        update["markers"] = list(markers or [])
-        self.state[panel] = update
+        update = _curves_update(panel, "replace", x, ys, markers)
+        self.state[panel] = _curves_update(panel, "replace", update["x"], update["ys"], update["markers"])
         self._updates.append(update)
 
     def append_points(
         self, panel: str, x: Sequence[float], ys: Sequence[Sequence[float]], markers: list[dict] | None = None
     ) -> None:
         """New rows of a curves panel: x values and, per series, one value for each."""
-        update = {
-            "panel": panel,
-            "op": "append",
-            "x": finite_or_none(x),
-            "ys": [finite_or_none(y) for y in ys],
-        }
-        update["markers"] = list(markers or [])
-        state = self.state.setdefault(
-            panel, {"panel": panel, "op": "replace", "x": [], "ys": [[] for _ in ys]}
-        )
-        state["x"] = state["x"] + update["x"]
-        state["ys"] = [old + new for old, new in zip(state["ys"], update["ys"], strict=True)]
-        state["markers"] = state.get("markers", []) + update["markers"]
+        update = _curves_update(panel, "append", x, ys, markers)
+        state = self.state.setdefault(panel, _curves_update(panel, "replace", [], [[] for _ in ys], None))
+        state["x"].extend(update["x"])  # the state's own lists (never ones queued to be sent)
+        for column, new in zip(state["ys"], update["ys"], strict=True):
+            column.extend(new)
+        state["markers"].extend(update["markers"])
         self._updates.append(update)
 
     def set_field(self, panel: str, field: dict[str, Any], grid: dict[str, Any] | None = None) -> None:
@@ -179,6 +165,19 @@ def link_log_switch(checkbox: widgets.Checkbox, plot: LivePlot) -> None:
     """
     widgets.link((checkbox, "value"), (plot, "log_scale"))
     widgets.jslink((checkbox, "value"), (plot, "log_scale"))
+
+
+def _curves_update(
+    panel: str, op: str, x: Sequence[float], ys: Sequence[Sequence[float]], markers: list[dict] | None
+) -> dict[str, Any]:
+    """A curves panel's update with lists of its own: x, one column per series, the markers."""
+    return {
+        "panel": panel,
+        "op": op,
+        "x": finite_or_none(x),
+        "ys": [finite_or_none(y) for y in ys],
+        "markers": list(markers or []),
+    }
 
 
 def _frame(frame_id: int, updates: list[dict[str, Any]]) -> tuple[dict[str, Any], list[bytes]]:
