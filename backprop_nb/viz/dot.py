@@ -848,6 +848,10 @@ class LiveDrawing:
         return to_dot(self.root, **self.options)  # written when asked for: a slider step needs only the looks
 
 
+_TO_DOT_SIGNATURE = inspect.signature(to_dot)
+"""Read once: a slider step binds the widget's options to it."""
+
+
 def live_drawing(root: Tensor, **options: Any) -> LiveDrawing:
     """``to_dot(root, **options)``'s picture as a layout and what each node and arrow shows.
 
@@ -856,7 +860,7 @@ def live_drawing(root: Tensor, **options: Any) -> LiveDrawing:
     """
     if not isinstance(options.get("edge_grads", False), bool):
         options["edge_grads"] = list(options["edge_grads"])  # walked twice: for the looks and the text
-    bound = inspect.signature(to_dot).bind(root, **options)
+    bound = _TO_DOT_SIGNATURE.bind(root, **options)
     bound.apply_defaults()
     looks: dict[str, Any] = {"nodes": {}, "edges": []}
     layout = _draw(**bound.arguments, looks=looks)
