@@ -147,7 +147,7 @@ def main() -> None:
 
         for name, scope, act in controls:
             report(name, timed(scope, act))
-        time_to_repaint(page, EXPLORER, lambda: set_readout(page, EXPLORER, 1, "80"))  # the preset's steps
+        time_to_repaint(page, EXPLORER, lambda: set_readout(page, EXPLORER, 1, "80"), "Enter")  # the preset's steps
         new_lr = lambda: set_readout(page, EXPLORER, 0, next(lrs))  # noqa: E731
         report("explorer lr, 2 × 80 steps (as the ravine preset)", timed(EXPLORER, new_lr))
         browser.close()

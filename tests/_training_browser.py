@@ -33,12 +33,13 @@ def epoch(page, scope: str = DASHBOARD) -> int:
     return int(found.group(1)) if found else 0
 
 
-ARM_TIMER_JS = """(scope) => {
+ARM_TIMER_JS = """([scope, trigger]) => {
   const live = document.querySelector(scope + ' .bpnb-live');
   const timing = { before: live.dataset.frames, start: null, painted: null };
   window.__bpnbTiming = timing;
   const start = (event) => {
-    if (timing.start === null && (event.type === 'click' || event.key === 'Enter')) timing.start = performance.now();
+    const act = event.type === 'click' ? 'click' : event.key === 'Enter' ? 'Enter' : null;
+    if (timing.start === null && act === trigger) timing.start = performance.now();
   };
   document.addEventListener('click', start, true);
   document.addEventListener('keydown', start, true);
@@ -54,11 +55,12 @@ ARM_TIMER_JS = """(scope) => {
 }"""
 
 
-def time_to_repaint(page, scope: str, act, timeout_ms: int = 20_000) -> float:
-    """Milliseconds from the user's action (``act()``: a click or an Enter key in the page) to
-    the live plot inside ``scope`` painting its next frame: the kernel's work, the messages both
-    ways and the repaint, as the student waits for them."""
-    page.evaluate(ARM_TIMER_JS, scope)
+def time_to_repaint(page, scope: str, act, trigger: str = "click", timeout_ms: int = 20_000) -> float:
+    """Milliseconds from the user's action to the live plot inside ``scope`` painting its next
+    frame: the kernel's work, the messages both ways and the repaint, as the student waits for
+    them. ``act()`` does the action; the clock starts at its first ``trigger`` event in the page,
+    "click" or "Enter" (for a typed readout, whose value is sent on Enter: not the typing)."""
+    page.evaluate(ARM_TIMER_JS, [scope, trigger])
     act()
     page.wait_for_function("() => window.__bpnbTiming.painted !== null", timeout=timeout_ms)
     return page.evaluate("() => window.__bpnbTiming.painted - window.__bpnbTiming.start")
@@ -70,3 +72,15 @@ def set_readout(page, scope: str, nth: int, value: str) -> None:
     page.keyboard.press("Control+A")
     page.keyboard.type(value)
     page.keyboard.press("Enter")
+
+
+CUT_LABELS_JS = """(scope) => [...document.querySelectorAll(scope + ' button, ' + scope + ' .widget-label, '
+  + scope + ' .widget-label-basic, ' + scope + ' .widget-checkbox label')]
+  .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+  .map((el) => el.textContent.trim())"""
+
+
+def cut_labels(page, scope: str) -> list[str]:
+    """The labels of the controls inside ``scope`` (buttons, descriptions, checkboxes) that are
+    cut short: the text is wider than its box, so the page shows it with an ellipsis."""
+    return page.evaluate(CUT_LABELS_JS, scope)

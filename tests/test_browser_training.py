@@ -16,6 +16,7 @@ from _training_browser import (
     CONSOLE_NOISE,
     DASHBOARD,
     EXPLORER,
+    cut_labels,
     epoch,
     frames,
     message,
@@ -48,6 +49,7 @@ def test_dashboard_plays_pauses_and_warns_and_the_explorer_moves_its_start(brows
                 f"() => document.querySelector('{DASHBOARD} .bpnb-live').dataset.frames > 0"
             )
             assert points(page, DASHBOARD) == 1 and epoch(page) == 0  # epoch 0 is on the curve at once
+            assert cut_labels(page, DASHBOARD) == cut_labels(page, EXPLORER) == []  # readable at 1024 px
 
             # Play: new frames keep coming, one epoch each, every epoch's point on the curve
             page.locator(f"{DASHBOARD} button", has_text="Play").click()

@@ -169,11 +169,15 @@ class TrainingDashboard(FigureFallbackBox):
         self.previous_runs: list[Run] = []
         self.controls: dict[str, widgets.Widget] = {
             "play": widgets.ToggleButton(
-                value=False, description="▶ Play", tooltip="train epoch after epoch"
+                value=False, description="▶ Play", tooltip="train epoch after epoch", layout=_fits_label()
             ),
-            "step": widgets.Button(description="Step", tooltip="train one epoch"),
-            "reset": widgets.Button(description="Reset", tooltip="a new run from the initial parameters"),
-            "clear": widgets.Button(description="Clear old runs", tooltip="forget the faded earlier runs"),
+            "step": widgets.Button(description="Step", tooltip="train one epoch", layout=_fits_label()),
+            "reset": widgets.Button(
+                description="Reset", tooltip="a new run from the initial parameters", layout=_fits_label()
+            ),
+            "clear": widgets.Button(
+                description="Clear old runs", tooltip="forget the faded earlier runs", layout=_fits_label()
+            ),
             "lr": lr_slider(lr),
             "optimizer": widgets.Dropdown(options=list(optimizers), value=optimizer, description="optimizer"),
             "batch_size": widgets.Dropdown(
@@ -522,6 +526,11 @@ class TrainingDashboard(FigureFallbackBox):
                 axes[0, 1].text(0.5, 0.5, f"no picture:\n{_error_text(error)}", ha="center", wrap=True)
             axes[0, 1].set_title(f"after epoch {self.step_count}", fontsize="small")
         return fig
+
+
+def _fits_label() -> widgets.Layout:
+    """A button as wide as its label: ipywidgets' fixed default width cuts "Clear old runs" short."""
+    return widgets.Layout(width="auto", min_width="fit-content")
 
 
 def _error_text(error: Exception) -> str:
