@@ -22,9 +22,10 @@ from backprop_nb import nn, optim
 from backprop_nb.data import blobs
 from backprop_nb.errors import ShapeError
 from backprop_nb.train import fit
+from backprop_nb.widgets import descent
 from backprop_nb.widgets._common import STATIC_NOTE
 from backprop_nb.widgets.dashboard import training_dashboard
-from backprop_nb.widgets.descent import OPTIMIZERS, PRESETS, descent_explorer
+from backprop_nb.widgets.descent import OPTIMIZERS, PRESETS, descent_explorer, ravine
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -651,3 +652,65 @@ def test_a_view_opened_later_is_sent_everything_drawn_so_far(two_blobs):
     assert updates["loss"]["ys"][0][1:] == dash.history.train_loss
     assert updates["loss"]["markers"] == [{"x": 1, "label": "lr 0.2"}]
     assert updates["boundary"]["title"] == "decision boundary, epoch 2" and len(buffers) == 1
+
+
+# ----- a long descent path, computed and drawn in pieces ----------------------------------------
+@pytest.fixture
+def smallest_pieces(monkeypatch):
+    """Every piece of a path as short as it gets: _STEPS_AT_ONCE (10) steps of each optimiser."""
+    monkeypatch.setattr(descent, "FIRST_PIECE_S", 0.0)
+    monkeypatch.setattr(descent, "PIECE_S", 0.0)
+
+
+def test_a_long_path_is_drawn_piece_by_piece_after_each_paint(smallest_pieces):
+    explorer = descent_explorer("ravine", optimizer=["SGD", "Momentum"], lr=0.01, steps=1000, resolution=8)
+    page = Page(explorer.plot)
+    explorer.controls["lr"].value = 0.015
+    first = page.updates("loss")[-1]  # 10 steps of each path: f at points 0 … 9 drawn, then gaps
+    assert [len(column) for column in first["ys"]] == [1001, 1001]
+    assert all(v is not None for v in first["ys"][0][:10]) and set(first["ys"][0][10:]) == {None}
+    assert len(page.updates("surface")[-1]["paths"][0]["x"]) == 10
+    assert "computing the paths: step 9 of 1000" in explorer._message.value
+    page.paint()  # the page painted it: the next piece
+    assert len(page.updates("surface")[-1]["paths"][0]["x"]) == 20
+    page.paint(200)
+    assert len(page.frames) == 101  # f at 1,001 points, 10 a piece; nothing more once whole
+    sent = page.updates("loss")[-1]["ys"]
+    sgd = path_by_hand(ravine, (-4.0, 1.0), lambda p: optim.SGD(p, lr=0.015), 1000)
+    np.testing.assert_array_equal(sent_paths(explorer)["SGD(lr=0.015)"]["x"], sgd[:, 0])
+    np.testing.assert_array_equal(sent[0], 0.1 * sgd[:, 0] ** 2 + 10 * sgd[:, 1] ** 2)
+    assert (
+        explorer.message.startswith("SGD(lr=0.015), 1000 steps")
+        and "computing" not in explorer._message.value
+    )
+
+
+def test_reading_the_state_finishes_the_path_at_once(smallest_pieces):
+    explorer = descent_explorer("ravine", optimizer=["SGD", "Momentum"], lr=0.01, steps=1000, resolution=8)
+    page = Page(explorer.plot)
+    explorer.controls["lr"].value = 0.015  # no page paints: only the first piece is drawn
+    assert len(page.frames) == 1
+    assert explorer.path.shape == (1001, 2) and len(explorer.runs["Momentum"].losses) == 1001
+    assert len(page.frames) == 2 and None not in page.updates("loss")[-1]["ys"][1]  # drawn whole
+    page.paint(5)  # the painted answer of a piece sent before: nothing left to compute
+    assert len(page.frames) == 2
+
+
+def test_f_that_raises_in_a_later_piece_puts_the_control_back(smallest_pieces):
+    def fragile(x):
+        if abs(x.data[0]) > 5:
+            raise ValueError("outside my domain")
+        return (x**2).sum()
+
+    explorer = descent_explorer(fragile, start=1.0, lr=0.1, steps=40)
+    good_path = explorer.path.copy()
+    page = Page(explorer.plot)
+    explorer.controls["lr"].value = 1.05  # x ← −1.1 x: past 5 at step 17, in the second piece
+    assert explorer.error is None and "computing the paths: step 9 of 40" in explorer._message.value
+    page.paint()
+    assert explorer.controls["lr"].value == 0.1 and explorer.error == "ValueError: outside my domain"
+    np.testing.assert_array_equal(explorer.path, good_path)
+    assert explorer.message == (
+        "f failed with lr = 1.05: ValueError: outside my domain. The lr is back at 0.1, the path shown."
+    )
+    np.testing.assert_array_equal(sent_paths(explorer)["SGD(lr=0.1)"]["x"], good_path[:, 0])

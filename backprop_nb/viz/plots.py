@@ -37,6 +37,7 @@ __all__ = [
     "COLORS",
     "MARKERS",
     "OptimizerRun",
+    "OptimizerWalk",
     "decision_regions",
     "gradient_norms",
     "loss_surface",
@@ -237,6 +238,68 @@ class OptimizerRun(NamedTuple):
         return self.divergence is not None
 
 
+class OptimizerWalk:
+    """:func:`optimizer_run` in pieces: an optimiser that takes its steps when asked.
+
+    ``advance(n)`` takes up to n more steps; ``run()`` is the :class:`OptimizerRun` so far (the
+    points reached, each with f there); ``done`` says whether the walk has reached ``steps`` or
+    diverged. The descent explorer draws the first steps of a long walk while it computes the rest.
+    """
+
+    def __init__(
+        self, f: Callable[[Tensor], Tensor], optimizer: OptimizerSpec, start: Any, steps: int, max_norm: float
+    ) -> None:
+        start = np.asarray(start, dtype=np.float64)
+        if start.ndim != 1:
+            raise ShapeError(f"start must be a point, a 1-D array such as (x, y), got shape {start.shape}")
+        self.f = f
+        self.steps = integer_in_range("steps", steps, 0, MAX_STEPS)
+        self.max_norm = positive("max_norm", max_norm)
+        self.x = Tensor(start, requires_grad=True, name="θ")
+        self.optimizer = _make_optimizer(optimizer, [self.x])
+        self.label = repr(self.optimizer)
+        self.points, self.losses = [start.copy()], []
+        self.problem: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.problem is not None or len(self.losses) == self.steps + 1
+
+    def advance(self, n: int) -> None:
+        """Up to n more steps of the training loop: ``zero_grad()``, f(θ), ``backward()``, ``step()``
+        (at the last point only f)."""
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for _ in range(n):
+                if self.done:
+                    return
+                step = len(self.losses)  # steps taken so far: f at the point they reached
+                self.optimizer.zero_grad()
+                loss = _value(self.f, self.x)
+                self.losses.append(loss.item())
+                if not np.isfinite(self.losses[-1]):
+                    self.problem = f"f became {self.losses[-1]} at the point reached after {step} steps"
+                elif step < self.steps:
+                    loss.backward()
+                    self.optimizer.step()
+                    norm = np.linalg.norm(self.x.data)
+                    if not norm <= self.max_norm:  # also true for nan
+                        self.problem = f"step {step + 1} took the point to ‖θ‖ = {norm:.3g}"
+                    else:
+                        self.points.append(self.x.data.copy())
+
+    def run(self) -> OptimizerRun:
+        """The points reached so far, each with f there (the whole run once ``done``)."""
+        divergence = None
+        if self.problem is not None:
+            divergence = (
+                f"{self.label} diverged: {self.problem}; the path stops at the last point before "
+                "(try a smaller lr)"
+            )
+        return OptimizerRun(
+            np.array(self.points[: len(self.losses)]), np.array(self.losses), self.label, divergence
+        )
+
+
 def optimizer_run(
     f: Callable[[Tensor], Tensor], optimizer: OptimizerSpec, start: Any, steps: int, max_norm: float = 1e6
 ) -> OptimizerRun:
@@ -247,38 +310,9 @@ def optimizer_run(
     radius ``max_norm``), the run stops at the last point where f could be evaluated and
     ``divergence`` says at which step. Arguments as in :func:`optimizer_path`.
     """
-    start = np.asarray(start, dtype=np.float64)
-    if start.ndim != 1:
-        raise ShapeError(f"start must be a point, a 1-D array such as (x, y), got shape {start.shape}")
-    steps = integer_in_range("steps", steps, 0, MAX_STEPS)
-    max_norm = positive("max_norm", max_norm)
-    x = Tensor(start, requires_grad=True, name="θ")
-    opt = _make_optimizer(optimizer, [x])
-    label = repr(opt)
-    points, losses, problem = [start.copy()], [], None
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for step in range(steps + 1):  # f at each point; a step from each but the last
-            opt.zero_grad()
-            loss = _value(f, x)
-            losses.append(loss.item())
-            if not np.isfinite(losses[-1]):
-                problem = f"f became {losses[-1]} at the point reached after {step} steps"
-                break
-            if step == steps:
-                break
-            loss.backward()
-            opt.step()
-            norm = np.linalg.norm(x.data)
-            if not norm <= max_norm:  # also true for nan
-                problem = f"step {step + 1} took the point to ‖θ‖ = {norm:.3g}"
-                break
-            points.append(x.data.copy())
-    divergence = None
-    if problem is not None:
-        divergence = (
-            f"{label} diverged: {problem}; the path stops at the last point before (try a smaller lr)"
-        )
-    return OptimizerRun(np.array(points), np.array(losses), label, divergence)
+    walk = OptimizerWalk(f, optimizer, start, steps, max_norm)
+    walk.advance(walk.steps + 1)
+    return walk.run()
 
 
 def optimizer_path(

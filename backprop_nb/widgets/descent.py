@@ -17,11 +17,18 @@ from the start; a click on the picture moves the start. The kernel sends the pat
 region, f on a grid; the page draws the contours, the paths and, beside them, f at each step
 (:class:`~backprop_nb.widgets.live_plot.LivePlot`). A path that runs away stops there, the message
 says at which step, and the region drawn widens to show where it went.
+
+A long path is computed in pieces: each real step costs a forward and a backward pass (about
+0.1 ms), so 2 × 1,000 steps take a few tenths of a second. The first :data:`FIRST_PIECE_S`
+seconds' worth is drawn at once, and each piece after the page has painted the last one, so the
+plot answers a control within a frame and the paths grow to their end. The attributes
+(``runs``, ``path``, ``message`` ...) always describe the whole path: reading one finishes it.
 """
 
 from __future__ import annotations
 
 import numbers
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +43,7 @@ from ..errors import ShapeError
 from ..modes import no_grad
 from ..tensor import Tensor
 from ..viz.dot import format_number
-from ..viz.plots import loss_surface, optimizer_run, plot_optimizer_paths
+from ..viz.plots import OptimizerRun, OptimizerWalk, loss_surface, plot_optimizer_paths
 from ..viz.style import COLORS
 from ._common import (
     OPTIMIZERS,
@@ -119,6 +126,15 @@ MAX_STEPS = 10_000
 MAX_RESOLUTION = 300
 """The finest grid of the contour plot: f runs once per grid point (300 × 300 takes seconds)."""
 
+FIRST_PIECE_S = 0.015
+"""Seconds of path computing before the plot first repaints after a change (then PIECE_S a piece)."""
+
+PIECE_S = 0.1
+"""Seconds of path computing per later piece, each sent once the page has painted the last."""
+
+_STEPS_AT_ONCE = 10
+"""Steps each path takes before the clock is read again (the paths grow side by side)."""
+
 
 # ----- the widget -----------------------------------------------------------------------------
 def _point(values: np.ndarray) -> str:
@@ -169,6 +185,12 @@ class DescentExplorer(FigureFallbackBox):
         self.resolution = resolution
         self.error: str | None = None
         self._reverting = False
+        self._walks: dict[str, OptimizerWalk] = {}  # the paths being computed, piece by piece
+        self._runs: dict[str, OptimizerRun] = {}  # the paths as far as computed and drawn
+        self._view: Any = None  # (xlim, ylim) of the paths as far as computed
+        self._outcome = ""
+        self._undo: tuple[str, Any, Any, Callable[[Any], None]] | None = None  # see _attempt
+        self._painting: int | None = None  # the frame whose "painted" calls the next piece
         self._surface: tuple[Any, np.ndarray] | None = None  # (view, f on its grid), kept
         self._grid_view: Any = None  # the view whose surface the page has
         self.controls = {
@@ -198,10 +220,47 @@ class DescentExplorer(FigureFallbackBox):
         self.update()
         self._remember_initial_figure()
         self.add_class("bp-descent-explorer")
+        self.plot.on_painted(self._on_painted)
         for name in ("lr", "steps", "optimizers"):
             c[name].observe(self._on_change, names="value")
         link_log_switch(c["log_scale"], self.plot)
         self.plot.on_click(lambda _panel, x, y: self.set_start((x, y)[: len(self.start)]))
+
+    # ----- the state: always of whole paths ---------------------------------------------------
+    @property
+    def runs(self) -> dict[str, OptimizerRun]:
+        self._finish()
+        return self._runs
+
+    @property
+    def run(self) -> OptimizerRun | None:
+        return next(iter(self.runs.values()), None)
+
+    @property
+    def path(self) -> np.ndarray:
+        return self.run.path if self.run else np.empty((0, len(self.start)))
+
+    @property
+    def losses(self) -> np.ndarray:
+        return self.run.losses if self.run else np.empty(0)
+
+    @property
+    def label(self) -> str:
+        return self.run.label if self.run else ""
+
+    @property
+    def diverged(self) -> bool:
+        return any(run.diverged for run in self.runs.values())
+
+    @property
+    def view(self) -> tuple[tuple[float, float], tuple[float, float] | None]:
+        self._finish()
+        return self._view
+
+    @property
+    def message(self) -> str:
+        self._finish()
+        return self._outcome
 
     # ----- controls -------------------------------------------------------------------------
     def _on_change(self, change: dict[str, Any]) -> None:
@@ -209,9 +268,7 @@ class DescentExplorer(FigureFallbackBox):
         if self._reverting:
             return
         name = change["owner"].description
-        self._try(
-            lambda: self.update(), name, change["new"], change["old"], lambda old: self._put_back(change, old)
-        )
+        self._attempt(name, change["new"], change["old"], lambda old: self._put_back(change, old))
 
     def _put_back(self, change: dict[str, Any], old: Any) -> None:
         self._reverting = True
@@ -223,63 +280,97 @@ class DescentExplorer(FigureFallbackBox):
     def set_start(self, point: Any) -> None:
         """Start the paths at ``point`` (a click on the picture does this) and recompute."""
         old, self.start = self.start, _check_start(point)
-        self._try(
-            self.update, "start", _point(self.start), _point(old), lambda _: setattr(self, "start", old)
-        )
+        self._attempt("start", _point(self.start), _point(old), lambda _: setattr(self, "start", old))
 
-    def _try(
-        self, compute: Callable[[], None], name: str, new: Any, old: Any, put_back: Callable[[Any], None]
-    ) -> None:
+    def _attempt(self, name: str, new: Any, old: Any, put_back: Callable[[Any], None]) -> None:
+        """Start the paths for the setting ``name`` changed from ``old`` to ``new``; if f fails on
+        the way (in this piece or a later one), ``put_back(old)`` undoes the change."""
+        self._undo = (name, new, old, put_back)
+        self._guarded(self._begin)
+
+    def _guarded(self, compute: Callable[[], None]) -> None:
         try:
             compute()
         except Exception as error:  # f is the user's: it may raise anything; show it, don't crash
+            if self._undo is None:  # update() called from code: no control to put back
+                raise
+            name, new, old, put_back = self._undo
             put_back(old)
+            self.update()  # the paths of the setting put back, drawn again
             self.error = f"{type(error).__name__}: {error}"
-            self.message = (
+            self._outcome = (
                 f"f failed with {name} = {_shown(new)}: {self.error}. "
                 f"The {name} is back at {_shown(old)}, the path shown."
             )
-            self._show_message(self.message, error=True)
+            self._show_message(self._outcome, error=True)
+
+    def _on_painted(self, frame: int) -> None:
+        """The page painted a piece of the paths: compute the next one."""
+        if frame == self._painting:
+            self._guarded(lambda: self._advance(PIECE_S))
 
     # ----- computing ------------------------------------------------------------------------
     def update(self) -> None:
-        """Recompute every path for the current settings and send them to the plot."""
-        steps = self.controls["steps"].value
-        lr = self.controls["lr"].value
-        runs = {}
-        for name in [name for name in self._choices if name in self.controls["optimizers"].value]:
-            cls, settings = self._choices[name]
-            run = optimizer_run(
-                self.f, (cls, {**settings, "lr": lr}), self.start, steps, max_norm=self.max_norm
-            )
-            label = optimizer_label(run.label)
-            runs[name] = run._replace(
-                label=label, divergence=run.divergence and run.divergence.replace(run.label, label)
-            )
-        self.error = None
-        self.runs = runs
-        self.run = next(iter(runs.values()), None)
-        self.path, self.losses = (
-            (self.run.path, self.run.losses) if self.run else (np.empty((0, len(self.start))), np.empty(0))
-        )
-        self.label = self.run.label if self.run else ""
-        self.diverged = any(run.diverged for run in runs.values())
-        self.view = self._view()
-        self.message = "; ".join(run.divergence or self._outcome(run, steps) for run in runs.values()) or (
-            "choose an optimiser to see its path"
-        )
-        self._show_message(self.message, error=self.diverged)
-        self._send_paths(steps)
+        """Recompute every path for the current settings and draw them, whole, now."""
+        self._undo = None
+        self._begin()
+        self._finish()
 
-    def _outcome(self, run: Any, steps: int) -> str:
+    def _begin(self) -> None:
+        """Start a walk for each optimiser shown, at the current settings; draw the first piece."""
+        lr = self.controls["lr"].value
+        self._walks = {
+            name: OptimizerWalk(
+                self.f, (cls, {**settings, "lr": lr}), self.start, self.controls["steps"].value, self.max_norm
+            )
+            for name, (cls, settings) in self._choices.items()
+            if name in self.controls["optimizers"].value
+        }
+        self._advance(FIRST_PIECE_S)
+
+    def _finish(self) -> None:
+        """Compute what is left of the paths, now."""
+        if any(not walk.done for walk in self._walks.values()):
+            self._guarded(lambda: self._advance(float("inf")))
+
+    def _advance(self, seconds: float) -> None:
+        """Walk the unfinished paths on, side by side, for about ``seconds`` (at least
+        :data:`_STEPS_AT_ONCE` steps); draw how far they got."""
+        deadline = time.perf_counter() + seconds
+        walking = [walk for walk in self._walks.values() if not walk.done]
+        while walking:
+            for walk in walking:
+                walk.advance(_STEPS_AT_ONCE)
+            walking = [walk for walk in walking if not walk.done]
+            if time.perf_counter() >= deadline:
+                break
+        self._runs = {name: _relabelled(walk.run()) for name, walk in self._walks.items()}
+        self._view = self._view_of(self._runs)
+        steps = self.controls["steps"].value
+        if walking:
+            reached = min(len(walk.losses) for walk in walking) - 1
+            self._show_message(f"computing the paths: step {reached} of {steps} …")
+        else:
+            self.error = None
+            runs = self._runs.values()
+            self._outcome = "; ".join(run.divergence or self._outcome_of(run, steps) for run in runs) or (
+                "choose an optimiser to see its path"
+            )
+            self._show_message(self._outcome, error=any(run.diverged for run in runs))
+        frame = self._send_paths(steps, finished=not walking)
+        self._painting = frame if walking else None
+
+    def _outcome_of(self, run: OptimizerRun, steps: int) -> str:
         return (
             f"{run.label}, {steps} steps: x {_point(run.path[0])} → {_point(run.path[-1])}, "
             f"f {format_number(run.losses[0])} → {format_number(run.losses[-1])}"
         )
 
-    def _view(self) -> tuple[tuple[float, float], tuple[float, float] | None]:
+    def _view_of(
+        self, runs: Mapping[str, OptimizerRun]
+    ) -> tuple[tuple[float, float], tuple[float, float] | None]:
         """The given region, widened (with a margin) to hold every point of every path."""
-        points = np.concatenate([self.start[None, :], *(run.path for run in self.runs.values())])
+        points = np.concatenate([self.start[None, :], *(run.path for run in runs.values())])
         low, high = points.min(axis=0), points.max(axis=0)
         margin = np.maximum(0.1 * (high - low), 0.5)
         given = [self.xlim, self.ylim]
@@ -293,16 +384,16 @@ class DescentExplorer(FigureFallbackBox):
             view.append((lo, hi))
         return view[0], (view[1] if len(view) == 2 else None)
 
-    def _values_on_view(self) -> np.ndarray:
+    def _values_on(self, view: Any) -> np.ndarray:
         """f on the view's grid (2-D: resolution × resolution; 1-D: 200 points), kept until it moves."""
-        if self._surface is None or self._surface[0] != self.view:
-            if self.view[1] is not None:
-                values = loss_surface(self.f, *self.view, resolution=self.resolution)[2]
+        if self._surface is None or self._surface[0] != view:
+            if view[1] is not None:
+                values = loss_surface(self.f, *view, resolution=self.resolution)[2]
             else:
-                xs = np.linspace(*self.view[0], 200)
+                xs = np.linspace(*view[0], 200)
                 with no_grad(), np.errstate(all="ignore"):
                     values = np.array([self.f(Tensor([x])).item() for x in xs])
-            self._surface = (self.view, values)
+            self._surface = (view, values)
         return self._surface[1]
 
     # ----- what the plot shows --------------------------------------------------------------
@@ -338,48 +429,50 @@ class DescentExplorer(FigureFallbackBox):
             },
         ]
 
-    def _send_paths(self, steps: int) -> None:
-        if [series["label"] for series in self.plot.panels[1]["series"]] != list(self.runs):
+    def _send_paths(self, steps: int, finished: bool) -> int | None:
+        """Send the paths as far as computed; return the frame's id.
+
+        f on a grid (the contours; in 1-D the curve) is computed for a new view only once the
+        paths are finished: a piece on the way draws over the last one."""
+        if [series["label"] for series in self.plot.panels[1]["series"]] != list(self._runs):
             self.plot.set_panels(self._panels())  # other optimisers: other curves
             self._grid_view = None
+        surface_view = self._view if finished or self._grid_view is None else self._grid_view
+        values = self._values_on(surface_view)
         colors = {name: COLORS[i % len(COLORS)] for i, name in enumerate(self._choices)}
-        values = self._values_on_view()
         paths = []
-        for name, run in self.runs.items():
-            y = run.path[:, 1] if len(self.start) == 2 else run.losses[: len(run.path)]
+        for name, run in self._runs.items():
+            y = run.path[:, 1] if len(self.start) == 2 else run.losses
             label = run.label + (" (diverged)" if run.diverged else "")
             paths.append(
                 {"x": finite_or_none(run.path[:, 0]), "y": finite_or_none(y), "color": colors[name]}
                 | {"label": label, "diverged": run.diverged}
             )
-        xlim, ylim = self.view
+        (xlim, ylim), grid = self._view, None
         if ylim is None:  # 1-D: the curve of f under the paths, the view's height set by it
-            xs = np.linspace(*xlim, len(values))
             finite = values[np.isfinite(values)]
             low, high = (finite.min(), finite.max()) if finite.size else (-1.0, 1.0)
             pad = 0.08 * (high - low or 1.0)
             ylim = (float(low - pad), float(high + pad))
             curve = {
-                "x": finite_or_none(xs),
+                "x": finite_or_none(np.linspace(*surface_view[0], len(values))),
                 "y": finite_or_none(values),
                 "color": "#595959",
                 "points": False,
             }
             paths.insert(0, curve | {"label": "f"})
-            field, grid = {"start": [float(self.start[0]), float(self._f_at_start())]}, None
+            field = {"start": [float(self.start[0]), float(self._f_at_start())]}
         else:
             field = {"start": [float(v) for v in self.start]}
-            grid = {"kind": "surface", "values": _ranks(values), "extent": [*xlim, *ylim], "levels": 20}
+            if surface_view != self._grid_view:
+                extent = [*surface_view[0], *surface_view[1]]
+                grid = {"kind": "surface", "values": _ranks(values), "extent": extent, "levels": 20}
         field |= {"title": "click to move the start ★", "extent": [*xlim, *ylim], "paths": paths}
-        self.plot.set_field("surface", field, grid=grid if self._grid_view != self.view else None)
-        self._grid_view = self.view
-        columns = [self._losses_of(name, steps) for name in self.runs]
+        self.plot.set_field("surface", field, grid=grid)
+        self._grid_view = surface_view
+        columns = [list(run.losses) + [np.nan] * (steps + 1 - len(run.losses)) for run in self._runs.values()]
         self.plot.replace_curves("loss", range(steps + 1), columns)
-        self.plot.flush()
-
-    def _losses_of(self, name: str, steps: int) -> list[float]:
-        losses = list(self.runs[name].losses[: len(self.runs[name].path)])
-        return losses + [np.nan] * (steps + 1 - len(losses))
+        return self.plot.flush()
 
     def _f_at_start(self) -> float:
         with no_grad(), np.errstate(all="ignore"):
@@ -406,7 +499,7 @@ class DescentExplorer(FigureFallbackBox):
 
     def _draw_curve(self, ax: Any) -> None:
         """1-D: the curve of f and each path's points (x_t, f(x_t)) on it."""
-        values = self._values_on_view()
+        values = self._values_on(self.view)
         grid = np.linspace(*self.view[0], len(values))
         ax.plot(grid, values, color="0.35", lw=1.2, label="f")
         for i, run in enumerate(self.runs.values()):
@@ -420,6 +513,12 @@ class DescentExplorer(FigureFallbackBox):
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
         ax.legend(fontsize="small")
+
+
+def _relabelled(run: OptimizerRun) -> OptimizerRun:
+    """The run with its optimiser named as the menu shows it (``SGD(lr=0.01)``, numbers shortened)."""
+    label = optimizer_label(run.label)
+    return run._replace(label=label, divergence=run.divergence and run.divergence.replace(run.label, label))
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
