@@ -126,10 +126,10 @@ MAX_STEPS = 10_000
 MAX_RESOLUTION = 300
 """The finest grid of the contour plot: f runs once per grid point (300 × 300 takes seconds)."""
 
-FIRST_PIECE_S = 0.015
+FIRST_PIECE_S = 0.02
 """Seconds of path computing before the plot first repaints after a change (then PIECE_S a piece)."""
 
-PIECE_S = 0.1
+PIECE_S = 0.3
 """Seconds of path computing per later piece, each sent once the page has painted the last."""
 
 _STEPS_AT_ONCE = 10
@@ -334,19 +334,24 @@ class DescentExplorer(FigureFallbackBox):
             self._guarded(lambda: self._advance(float("inf")))
 
     def _advance(self, seconds: float) -> None:
-        """Walk the unfinished paths on, side by side, for about ``seconds`` (at least
-        :data:`_STEPS_AT_ONCE` steps); draw how far they got."""
-        deadline = time.perf_counter() + seconds
+        """Walk the unfinished paths on, side by side, for about ``seconds`` (on to the end if
+        what is left takes less than that again); draw how far they got."""
+        begin, taken = time.perf_counter(), 0
         walking = [walk for walk in self._walks.values() if not walk.done]
         while walking:
             for walk in walking:
                 walk.advance(_STEPS_AT_ONCE)
+            taken += _STEPS_AT_ONCE * len(walking)
             walking = [walk for walk in walking if not walk.done]
-            if time.perf_counter() >= deadline:
+            elapsed = time.perf_counter() - begin
+            left = sum(walk.steps + 1 - len(walk.losses) for walk in walking)
+            if elapsed >= seconds and left * elapsed / taken > seconds:
                 break
         self._runs = {name: _relabelled(walk.run()) for name, walk in self._walks.items()}
         self._view = self._view_of(self._runs)
         steps = self.controls["steps"].value
+        frame = self._send_paths(steps, finished=not walking)  # first: the plot is what the student waits for
+        self._painting = frame if walking else None
         if walking:
             reached = min(len(walk.losses) for walk in walking) - 1
             self._show_message(f"computing the paths: step {reached} of {steps} …")
@@ -357,8 +362,6 @@ class DescentExplorer(FigureFallbackBox):
                 "choose an optimiser to see its path"
             )
             self._show_message(self._outcome, error=any(run.diverged for run in runs))
-        frame = self._send_paths(steps, finished=not walking)
-        self._painting = frame if walking else None
 
     def _outcome_of(self, run: OptimizerRun, steps: int) -> str:
         return (
