@@ -666,13 +666,14 @@ def test_a_long_path_is_drawn_piece_by_piece_after_each_paint(smallest_pieces):
     explorer = descent_explorer("ravine", optimizer=["SGD", "Momentum"], lr=0.01, steps=1000, resolution=8)
     page = Page(explorer.plot)
     explorer.controls["lr"].value = 0.015
-    first = page.updates("loss")[-1]  # 10 steps of each path: f at points 0 … 9 drawn, then gaps
+    first = page.updates("loss")[0]  # 10 steps of each path: f at points 0 … 9 drawn, then gaps
     assert [len(column) for column in first["ys"]] == [1001, 1001]
     assert all(v is not None for v in first["ys"][0][:10]) and set(first["ys"][0][10:]) == {None}
-    assert len(page.updates("surface")[-1]["paths"][0]["x"]) == 10
-    assert "computing the paths: step 9 of 1000" in explorer._message.value
-    page.paint()  # the page painted it: the next piece
-    assert len(page.updates("surface")[-1]["paths"][0]["x"]) == 20
+    assert len(page.updates("surface")[0]["paths"][0]["x"]) == 10
+    assert len(page.updates("surface")[-1]["paths"][0]["x"]) == 20  # the second piece, right after
+    assert "computing the paths: step 19 of 1000" in explorer._message.value
+    page.paint()  # the page painted a piece: the next one
+    assert len(page.updates("surface")[-1]["paths"][0]["x"]) == 30
     page.paint(200)
     assert len(page.frames) == 101  # f at 1,001 points, 10 a piece; nothing more once whole
     sent = page.updates("loss")[-1]["ys"]
@@ -688,12 +689,12 @@ def test_a_long_path_is_drawn_piece_by_piece_after_each_paint(smallest_pieces):
 def test_reading_the_state_finishes_the_path_at_once(smallest_pieces):
     explorer = descent_explorer("ravine", optimizer=["SGD", "Momentum"], lr=0.01, steps=1000, resolution=8)
     page = Page(explorer.plot)
-    explorer.controls["lr"].value = 0.015  # no page paints: only the first piece is drawn
-    assert len(page.frames) == 1
-    assert explorer.path.shape == (1001, 2) and len(explorer.runs["Momentum"].losses) == 1001
-    assert len(page.frames) == 2 and None not in page.updates("loss")[-1]["ys"][1]  # drawn whole
-    page.paint(5)  # the painted answer of a piece sent before: nothing left to compute
+    explorer.controls["lr"].value = 0.015  # no page paints: only the first two pieces are drawn
     assert len(page.frames) == 2
+    assert explorer.path.shape == (1001, 2) and len(explorer.runs["Momentum"].losses) == 1001
+    assert len(page.frames) == 3 and None not in page.updates("loss")[-1]["ys"][1]  # drawn whole
+    page.paint(5)  # the painted answer of a piece sent before: nothing left to compute
+    assert len(page.frames) == 3
 
 
 def test_f_that_raises_in_a_later_piece_puts_the_control_back(smallest_pieces):
@@ -705,12 +706,12 @@ def test_f_that_raises_in_a_later_piece_puts_the_control_back(smallest_pieces):
     explorer = descent_explorer(fragile, start=1.0, lr=0.1, steps=40)
     good_path = explorer.path.copy()
     page = Page(explorer.plot)
-    explorer.controls["lr"].value = 1.05  # x ← −1.1 x: past 5 at step 17, in the second piece
-    assert explorer.error is None and "computing the paths: step 9 of 40" in explorer._message.value
+    explorer.controls["lr"].value = 1.03  # x ← −1.06 x: past 5 at step 28, in the third piece
+    assert explorer.error is None and "computing the paths: step 19 of 40" in explorer._message.value
     page.paint()
     assert explorer.controls["lr"].value == 0.1 and explorer.error == "ValueError: outside my domain"
     np.testing.assert_array_equal(explorer.path, good_path)
     assert explorer.message == (
-        "f failed with lr = 1.05: ValueError: outside my domain. The lr is back at 0.1, the path shown."
+        "f failed with lr = 1.03: ValueError: outside my domain. The lr is back at 0.1, the path shown."
     )
     np.testing.assert_array_equal(sent_paths(explorer)["SGD(lr=0.1)"]["x"], good_path[:, 0])

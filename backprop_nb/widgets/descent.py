@@ -20,7 +20,7 @@ says at which step, and the region drawn widens to show where it went.
 
 A long path is computed in pieces: each real step costs a forward and a backward pass (about
 0.1 ms), so 2 × 1,000 steps take a few tenths of a second. The first :data:`FIRST_PIECE_S`
-seconds' worth is drawn at once, and each piece after the page has painted the last one, so the
+seconds' worth is drawn at once, the next pieces while the page paints the ones before, so the
 plot answers a control within a frame and the paths grow to their end. The attributes
 (``runs``, ``path``, ``message`` ...) always describe the whole path: reading one finishes it.
 """
@@ -126,11 +126,12 @@ MAX_STEPS = 10_000
 MAX_RESOLUTION = 300
 """The finest grid of the contour plot: f runs once per grid point (300 × 300 takes seconds)."""
 
-FIRST_PIECE_S = 0.02
+FIRST_PIECE_S = 0.01
 """Seconds of path computing before the plot first repaints after a change (then PIECE_S a piece)."""
 
 PIECE_S = 0.3
-"""Seconds of path computing per later piece, each sent once the page has painted the last."""
+"""Seconds of path computing per later piece: the second at once, each next one when the page has
+painted a piece (so the page paints one while the kernel computes the next)."""
 
 _STEPS_AT_ONCE = 10
 """Steps each path takes before the clock is read again (the paths grow side by side)."""
@@ -190,7 +191,7 @@ class DescentExplorer(FigureFallbackBox):
         self._view: Any = None  # (xlim, ylim) of the paths as far as computed
         self._outcome = ""
         self._undo: tuple[str, Any, Any, Callable[[Any], None]] | None = None  # see _attempt
-        self._painting: int | None = None  # the frame whose "painted" calls the next piece
+        self._in_flight: set[int] = set()  # frames of unfinished paths sent, not yet painted
         self._surface: tuple[Any, np.ndarray] | None = None  # (view, f on its grid), kept
         self._grid_view: Any = None  # the view whose surface the page has
         self.controls = {
@@ -306,8 +307,10 @@ class DescentExplorer(FigureFallbackBox):
 
     def _on_painted(self, frame: int) -> None:
         """The page painted a piece of the paths: compute the next one."""
-        if frame == self._painting:
-            self._guarded(lambda: self._advance(PIECE_S))
+        if frame in self._in_flight:
+            self._in_flight.discard(frame)
+            if any(not walk.done for walk in self._walks.values()):
+                self._guarded(lambda: self._advance(PIECE_S))
 
     # ----- computing ------------------------------------------------------------------------
     def update(self) -> None:
@@ -326,7 +329,10 @@ class DescentExplorer(FigureFallbackBox):
             for name, (cls, settings) in self._choices.items()
             if name in self.controls["optimizers"].value
         }
+        self._in_flight = set()
         self._advance(FIRST_PIECE_S)
+        if any(not walk.done for walk in self._walks.values()):
+            self._advance(PIECE_S)  # two pieces in flight: the kernel computes while the page paints
 
     def _finish(self) -> None:
         """Compute what is left of the paths, now."""
@@ -351,7 +357,8 @@ class DescentExplorer(FigureFallbackBox):
         self._view = self._view_of(self._runs)
         steps = self.controls["steps"].value
         frame = self._send_paths(steps, finished=not walking)  # first: the plot is what the student waits for
-        self._painting = frame if walking else None
+        if walking:
+            self._in_flight.add(frame)
         if walking:
             reached = min(len(walk.losses) for walk in walking) - 1
             self._show_message(f"computing the paths: step {reached} of {steps} …")
