@@ -145,7 +145,8 @@ def _point(values: np.ndarray) -> str:
 class DescentExplorer(FigureFallbackBox):
     """Gradient descent on a 1-D or 2-D function: several optimisers at once, drawn live.
 
-    Use :func:`descent_explorer` to make one. State after each change (print it in a checked cell):
+    Use :func:`descent_explorer` to make one. State after each change (print it in a checked cell;
+    reading it finishes a path the page is still being sent piece by piece):
 
     Attributes:
         runs: ``{name: OptimizerRun}`` for each optimiser shown, in menu order (see
@@ -309,7 +310,7 @@ class DescentExplorer(FigureFallbackBox):
         """The page painted a piece of the paths: compute the next one."""
         if frame in self._in_flight:
             self._in_flight.discard(frame)
-            if any(not walk.done for walk in self._walks.values()):
+            if self._computing:
                 self._guarded(lambda: self._advance(PIECE_S))
 
     # ----- computing ------------------------------------------------------------------------
@@ -331,12 +332,17 @@ class DescentExplorer(FigureFallbackBox):
         }
         self._in_flight = set()
         self._advance(FIRST_PIECE_S)
-        if any(not walk.done for walk in self._walks.values()):
+        if self._computing:
             self._advance(PIECE_S)  # two pieces in flight: the kernel computes while the page paints
+
+    @property
+    def _computing(self) -> bool:
+        """True while some path is not yet computed to its end."""
+        return any(not walk.done for walk in self._walks.values())
 
     def _finish(self) -> None:
         """Compute what is left of the paths, now."""
-        if any(not walk.done for walk in self._walks.values()):
+        if self._computing:
             self._guarded(lambda: self._advance(float("inf")))
 
     def _advance(self, seconds: float) -> None:
@@ -359,7 +365,6 @@ class DescentExplorer(FigureFallbackBox):
         frame = self._send_paths(steps, finished=not walking)  # first: the plot is what the student waits for
         if walking:
             self._in_flight.add(frame)
-        if walking:
             reached = min(len(walk.losses) for walk in walking) - 1
             self._show_message(f"computing the paths: step {reached} of {steps} …")
         else:
