@@ -18,6 +18,7 @@ from backprop_nb import nn, optim
 from backprop_nb.errors import ShapeError
 from backprop_nb.train import DivergenceWarning, History
 from backprop_nb.viz.plots import (
+    OptimizerWalk,
     gradient_norms,
     loss_surface,
     optimizer_path,
@@ -206,6 +207,21 @@ def test_optimizer_run_says_why_it_diverged_without_warning():
     )
     assert run.path.shape == (20, 2) and run.losses.shape == (20,)
     np.testing.assert_array_equal(run.losses, 4.0 ** np.arange(20))
+
+
+def test_an_optimizer_walk_in_pieces_is_the_run_so_far_then_the_whole_run():
+    whole = optimizer_run(bowl, lambda p: optim.SGD(p, lr=1.5), (1.0, 0.0), steps=50)  # diverges at 20
+    walk = OptimizerWalk(bowl, lambda p: optim.SGD(p, lr=1.5), (1.0, 0.0), steps=50, max_norm=1e6)
+    walk.advance(7)  # f at points 0 … 6, and the step to point 7, not yet evaluated
+    so_far = walk.run()
+    assert not walk.done and so_far.path.shape == (7, 2) and so_far.divergence is None
+    np.testing.assert_array_equal(so_far.losses, whole.losses[:7])
+    while not walk.done:
+        walk.advance(7)
+    run = walk.run()
+    assert run.divergence == whole.divergence and run.label == whole.label == "SGD(lr=1.5)"
+    np.testing.assert_array_equal(run.path, whole.path)
+    np.testing.assert_array_equal(run.losses, whole.losses)
 
 
 def test_optimizer_run_reports_f_overflowing_at_the_last_point():
