@@ -85,14 +85,19 @@ def test_dashboard_plays_pauses_and_warns_and_the_explorer_moves_its_start(brows
             assert page.locator(f"{DASHBOARD} .u-title", has_text="loss").count() == 1
             page.screenshot(path=str(tmp_path / "2-warning.png"))
 
-            # the explorer: a click on the surface moves the start of both paths
+            # the explorer: a click on the surface moves the start of both paths, drawn in pieces
+            # ("computing the paths: step k of 1000" on the way) up to the outcome of the whole paths
             before = message(page, EXPLORER)
             assert before.startswith("SGD(lr=0.01), 1000 steps: x (-4, 1)")
             canvas = page.locator(f"{EXPLORER} .bpnb-field canvas")
             box = canvas.bounding_box()
             canvas.click(position={"x": box["width"] * 0.75, "y": box["height"] * 0.3})
             page.wait_for_function(
-                f"() => !document.querySelector('{EXPLORER}').innerText.includes('x (-4, 1)')", timeout=20_000
+                f"""() => {{
+                  const text = document.querySelector('{EXPLORER}').innerText;
+                  return text.includes('SGD(lr=0.01), 1000 steps: x (') && !text.includes('x (-4, 1)');
+                }}""",
+                timeout=30_000,
             )
             assert points(page, EXPLORER) == 1001
             page.screenshot(path=str(tmp_path / "3-explorer.png"))
