@@ -371,7 +371,9 @@ def test_on_npm_pyodide_the_kernel_draws_dot_as_svg_and_the_graph_canvas_respond
         expect(view.locator("g.node[data-node=n0] text")).to_have_text("x = 6")
         page.close()
     print(f"\nnpm Pyodide {PYODIDE_NPM}: page open to first output {ready:.1f} s")
-    (svg,) = [report.split("\n", 1)[1] for report in reports if report.startswith(SVG_PATH)]
+    svgs = [report.split("\n", 1)[1] for report in reports if report.startswith(SVG_PATH)]
+    assert len(svgs) == 1, f"the kernel sent {len(svgs)} SVG pictures to the test's server, not 1"
+    svg = svgs[0]
     assert svg.startswith("<?xml") and "<svg" in svg
     assert re.findall(r'class="node">\s*<title>(\w+)</title>', svg) == ["x", "y"]
     assert "<title>x&#45;&gt;y</title>" in svg
