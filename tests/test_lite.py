@@ -2,11 +2,13 @@
 
 Three layers, from quick to slow:
 * the package's side, here in CPython: the dependency that cannot run under Pyodide is not
-  installed there, and the browser renderer stays out of the way outside a browser;
+  installed there, the browser renderer stays out of the way outside a browser, and it and the
+  graph view import without numpy;
 * the site (``python lite/build.py``, marked slow): what it serves; then, in headless Chromium with
-  npm's Pyodide 314 runtime served from the site, the kernel starts, installs ipywidgets and
-  anywidget from the site's pypi/ and both kinds of widget respond. No numpy for Pyodide 314 is
-  reachable from a registry, so backprop_nb itself cannot be imported in that run;
+  npm's Pyodide 314 runtime served from the site, the kernel starts, the browser renderer turns
+  DOT into SVG inside it, and the package's GraphCanvas draws in the page and follows a slider.
+  No numpy for Pyodide 314 is reachable from a registry, so that run imports only those two
+  modules of the package, not ``backprop_nb`` itself (see ``BARE_PARENTS``);
 * every notebook, run in the site, when ``BACKPROP_NB_PYODIDE_DIST`` names a Pyodide with numpy
   and matplotlib (skipped otherwise): the graphs drawn by the browser renderer, the widgets, plots.
 """
@@ -274,46 +276,115 @@ def test_the_site_serves_the_package_its_wheels_the_notebooks_and_the_widget_ext
     assert "pyodideUrl" not in (site / "jupyter-lite.json").read_text()
 
 
-REPL_READY = "A WebAssembly-powered Python kernel"
-WIDGET_CELL = """import ipywidgets as w, anywidget, traitlets
-slider = w.IntSlider(value=3, description="n")
-square = w.Label("square 9")
-slider.observe(lambda change: setattr(square, "value", f"square {change.new ** 2}"), "value")
-class Hello(anywidget.AnyWidget):
-    _esm = 'export default { render({ model, el }) { const show = () => { el.textContent = "anywidget says " + model.get("n"); }; show(); model.on("change:n", show); } }'
-    n = traitlets.Int(1).tag(sync=True)
-hello = Hello()
-display(w.VBox([slider, square, hello]))"""
-
-
 def _open_repl(page, base: str, cells: list[str]) -> None:
     """JupyterLite's REPL app runs each ``code`` parameter as a cell, in order."""
     query = "&".join(f"code={urllib.parse.quote(cell)}" for cell in cells)
     page.goto(f"{base}/repl/index.html?kernel=python&toolbar=1&{query}")
 
 
+# npm's Pyodide 314 has no numpy, and no registry reachable here has numpy for it, so
+# `import backprop_nb` cannot run there: the package's __init__.py imports the numpy autograd core,
+# and widgets/__init__.py imports every widget. The browser-facing modules need none of that: the
+# renderer (viz/browser_render.py, with viz/render.py) and the graph view (widgets/graph_canvas.py).
+# So the kernel installs the package's wheel without its dependencies and makes the two parent
+# packages "bare": found by the import system (their __path__ is the wheel's folders) but with their
+# __init__.py never run. The two modules themselves then run exactly as shipped.
+BARE_PARENTS = """import importlib.util, sys
+for name in ("backprop_nb", "backprop_nb.widgets"):  # found, not run: their __init__.py import numpy
+    sys.modules[name] = importlib.util.module_from_spec(importlib.util.find_spec(name))
+from backprop_nb.viz import browser_render, render
+from backprop_nb.widgets.graph_canvas import GraphCanvas"""
+
+
+def test_the_browser_renderer_and_the_graph_canvas_import_without_numpy():
+    """What the npm-Pyodide test below relies on; here in CPython, where numpy would be found."""
+    show = "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'matplotlib', 'wasmtime'}))"
+    check = "print(hasattr(sys.modules['backprop_nb'], 'tensor'), GraphCanvas.__module__)"
+    done = subprocess.run(
+        [sys.executable, "-c", f"{BARE_PARENTS}\n{show}\n{check}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "False backprop_nb.widgets.graph_canvas"]
+
+
+SVG_PATH = "/__svg__"
+KERNEL_DOT = 'digraph { x [label="x = 3"]; y [label="y = 9"]; x -> y [label="dy/dx = 6"] }'
+RENDER_IN_KERNEL = f"""import js
+print("Graphviz", await browser_render.start_graphviz(), "| renderer:", render.renderer_name())
+js.fetch("{SVG_PATH}", method="POST", body=render.render_svg({KERNEL_DOT!r}))
+try:
+    render.render({KERNEL_DOT!r}, "png")
+except render.RenderError as error:
+    print("PNG:", error)"""
+"""The renderer, picked by render.py's "auto" as in a notebook, sends its SVG to the test's server."""
+CANVAS_CELL = """import types, ipywidgets as w
+LAYOUT = 'digraph { node [shape=box]; n0 [label="x = 00"]; n1 [label="y = 000"]; n0 -> n1 [label="|g| 00"] }'
+def drawing(x):  # what LiveDrawing (viz/dot.py, numpy) would give for y = x * x
+    nodes = {"n0": {"texts": [f"x = {x}"]}, "n1": {"texts": [f"y = {x * x}"]}}
+    return types.SimpleNamespace(layout=LAYOUT, nodes=nodes, edges=[{"tail": "n0", "head": "n1", "texts": [f"|g| {2 * x}"]}])
+canvas = GraphCanvas()
+canvas.show(drawing(3))
+slider = w.IntSlider(value=3, description="x")
+slider.observe(lambda change: canvas.show(drawing(change.new)), "value")
+display(w.VBox([slider, canvas]))"""
+"""The package's graph view as the widgets use it: a slider's value goes to the kernel, which
+sends the canvas what its boxes show (GraphCanvas itself sends nothing back: it is a view)."""
+
+
 @pytest.mark.slow
 @pytest.mark.browser
-def test_the_kernel_starts_on_npm_pyodide_and_core_widgets_and_anywidget_respond(browser, tmp_path):
-    """With the npm Pyodide runtime served from the site, no network: the kernel runs Python and
-    installs ipywidgets and anywidget from the site's pypi/; a slider drives the kernel and the
-    kernel drives an anywidget. (No numpy for Pyodide 314 is reachable, so backprop_nb itself is
-    run in the next test, given a full Pyodide distribution.)"""
+def test_on_npm_pyodide_the_kernel_draws_dot_as_svg_and_the_graph_canvas_responds(browser, tmp_path):
+    """With npm's Pyodide runtime served from the site, no network: the kernel starts, installs
+    the package (see BARE_PARENTS) and ipywidgets and anywidget from the site's pypi/, turns DOT
+    into SVG with the browser renderer, and the GraphCanvas draws in the page and follows the
+    kernel, both when a cell changes a value and when the page's slider does."""
+    from playwright.sync_api import expect
+
+    from backprop_nb.widgets.graph_canvas import MEAN_ABS_CAPTION
+
     local = build_site(tmp_path / "site", pyodide=npm_pyodide_runtime())
     assert "./static/pyodide/pyodide.mjs" in (local / "jupyter-lite.json").read_text()
     cells = ["import sys; print('running on', sys.platform)", "%pip install ipywidgets anywidget",
-             WIDGET_CELL, "hello.n = 5"]  # fmt: skip
-    with serve(local) as base:
+             "%pip install --no-deps backprop_nb", BARE_PARENTS, RENDER_IN_KERNEL, CANVAS_CELL,
+             "slider.value = 5"]  # fmt: skip
+    reports: list[str] = []
+    with serve(local, on_request=reports.append) as base:
         page = browser.new_page()
         started = time.monotonic()
         _open_repl(page, base, cells)
         page.get_by_text("running on emscripten").wait_for(timeout=180_000)
         ready = time.monotonic() - started
-        page.get_by_text("anywidget says 5").wait_for(timeout=60_000)  # kernel -> browser
+        page.get_by_text(f"| renderer: {browser_render.NAME}").wait_for(timeout=120_000)
+        page.get_by_text("PNG: PNG needs the system Graphviz, which a browser does not have").wait_for()
+        _wait_for_report(page, reports, SVG_PATH, seconds=10)
+        view = page.locator(".bp-graph-view")
+        y_box = view.locator("g.node[data-node=n1] text")  # data-node: set by graph_view.js on layout
+        expect(y_box).to_have_text("y = 25", timeout=60_000)  # a cell set the slider: kernel -> page
+        expect(view.locator("g.node")).to_have_count(2)
+        expect(view.locator("g.edge text")).to_have_text("|g| 10")
+        expect(view.locator(".bp-graph-caption")).to_have_text(MEAN_ABS_CAPTION)
         page.locator(".widget-slider .noUi-handle").first.press("ArrowRight")
-        page.get_by_text("square 16").wait_for(timeout=30_000)  # browser -> kernel -> browser
-        print(f"\nnpm Pyodide {PYODIDE_NPM}: page open to first output {ready:.1f} s")
+        expect(y_box).to_have_text("y = 36", timeout=30_000)  # page -> kernel -> page
+        expect(view.locator("g.node[data-node=n0] text")).to_have_text("x = 6")
         page.close()
+    print(f"\nnpm Pyodide {PYODIDE_NPM}: page open to first output {ready:.1f} s")
+    svgs = [report.split("\n", 1)[1] for report in reports if report.startswith(SVG_PATH)]
+    assert len(svgs) == 1, f"the kernel sent {len(svgs)} SVG pictures to the test's server, not 1"
+    svg = svgs[0]
+    assert svg.startswith("<?xml") and "<svg" in svg
+    assert re.findall(r'class="node">\s*<title>(\w+)</title>', svg) == ["x", "y"]
+    assert "<title>x&#45;&gt;y</title>" in svg
+    assert all(f">{label}</text>" in svg for label in ("x = 3", "y = 9", "dy/dx = 6"))
+
+
+def _wait_for_report(page, reports: list[str], paths: str | tuple[str, ...], seconds: float) -> None:
+    """Until the kernel has sent one of ``paths`` to the test's server (or ``seconds`` passed)."""
+    deadline = time.monotonic() + seconds
+    while not any(report.startswith(paths) for report in reports) and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
 
 
 # --- Every notebook, run in the site, given a Pyodide distribution with numpy and matplotlib -----
@@ -401,10 +472,7 @@ def test_every_notebook_runs_in_the_site_with_its_graphs_widgets_and_plots(
         page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=180_000)
         ready = time.monotonic() - started
         run_all_cells(page)
-        deadline = time.monotonic() + 900
-        ends = (DONE_PATH, ERROR_PATH)
-        while not any(report.startswith(ends) for report in reports) and time.monotonic() < deadline:
-            page.wait_for_timeout(1_000)
+        _wait_for_report(page, reports, (DONE_PATH, ERROR_PATH), seconds=900)
         page.screenshot(path=str(tmp_path / "end.png"))
         page.close()
     errors = [report for report in reports if report.startswith(ERROR_PATH)]

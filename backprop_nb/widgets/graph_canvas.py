@@ -14,12 +14,16 @@ hovering a box shows its value and gradient to full precision.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import anywidget
 import traitlets
 
 from .._frontend import bundle
 from ..viz import style
-from ..viz.dot import LiveDrawing
+
+if TYPE_CHECKING:  # only a type: viz.dot brings the numpy core, which the view itself never needs
+    from ..viz.dot import LiveDrawing
 
 MEAN_ABS_CAPTION = " ".join(style.ARROW_TEXT_MEANINGS["mean_abs"]) + " sent back along it"
 """Shown under a graph whose arrows carry "|g|": the legend's words for it."""
