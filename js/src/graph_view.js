@@ -271,27 +271,53 @@ class GraphView {
       },
       { passive: false },
     );
+    // One pointer (a mouse, a finger) drags the view; two fingers pinch it: the scale follows
+    // their distance, around the point between them.
+    const pointers = new Map(); // pointer id -> where it is, while pressed on the view
     let drag = null;
+    let pinch = null;
+    const fingers = () => {
+      const [a, b] = pointers.values();
+      const box = v.getBoundingClientRect();
+      const around = { x: (a.x + b.x) / 2 - box.left, y: (a.y + b.y) / 2 - box.top };
+      return { distance: Math.hypot(a.x - b.x, a.y - b.y), around };
+    };
     v.addEventListener("pointerdown", (event) => {
       if (event.button !== 0) return;
-      drag = { x: event.clientX, y: event.clientY, left: v.scrollLeft, top: v.scrollTop };
+      pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
       v.setPointerCapture(event.pointerId);
-      v.classList.add("bp-dragging");
+      if (pointers.size === 1) {
+        drag = { x: event.clientX, y: event.clientY, left: v.scrollLeft, top: v.scrollTop };
+        v.classList.add("bp-dragging");
+      } else if (pointers.size === 2) {
+        drag = null;
+        pinch = { scale: this.scale, distance: fingers().distance };
+      }
     });
     v.addEventListener("pointermove", (event) => {
-      if (drag) {
-        v.scrollLeft = drag.left - (event.clientX - drag.x);
-        v.scrollTop = drag.top - (event.clientY - drag.y);
+      if (!pointers.has(event.pointerId)) {
+        this.hover(event);
         return;
       }
-      this.hover(event);
+      pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+      if (pinch) {
+        const now = fingers();
+        if (pinch.distance > 0) this.zoomTo((pinch.scale * now.distance) / pinch.distance, now.around);
+      } else if (drag) {
+        v.scrollLeft = drag.left - (event.clientX - drag.x);
+        v.scrollTop = drag.top - (event.clientY - drag.y);
+      }
     });
-    const stop = () => {
-      drag = null;
-      v.classList.remove("bp-dragging");
+    const lift = (event) => {
+      pointers.delete(event.pointerId);
+      if (pointers.size < 2) pinch = null;
+      if (pointers.size === 0) {
+        drag = null;
+        v.classList.remove("bp-dragging");
+      }
     };
-    v.addEventListener("pointerup", stop);
-    v.addEventListener("pointercancel", stop);
+    v.addEventListener("pointerup", lift);
+    v.addEventListener("pointercancel", lift);
     v.addEventListener("pointerleave", () => (this.tip.hidden = true));
   }
 
