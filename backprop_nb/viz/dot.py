@@ -58,6 +58,7 @@ OP_SYMBOLS = {"*": "×", "/": "÷", "-": "−", "**": "^"}
 """Ops drawn with the lectures' symbol instead of their Python operator."""
 
 _RECORD_SPECIAL = re.compile(r"([{}|<>])")
+_GRAPHVIZ_SPECIAL = re.compile(r'[\\&"{}|<>]')  # anything escape() changes in printable text
 
 
 # ----- text: numbers and escaping ---------------------------------------------------------------
@@ -132,6 +133,8 @@ def escape(text: Any, record: bool = True) -> str:
     field syntax ``{ } | < >``.
     """
     text = printable(text)
+    if not _GRAPHVIZ_SPECIAL.search(text):  # nearly always (numbers, names, ops): nothing to do
+        return text
     text = text.replace("\\", "\\\\").replace("&", "&amp;").replace('"', '\\"')
     return _RECORD_SPECIAL.sub(r"\\\1", text) if record else text
 
