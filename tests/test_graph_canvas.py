@@ -93,6 +93,17 @@ def test_the_slot_is_as_wide_as_any_number(value, precision):
     assert len(format_number(value, precision)) <= len(number_slot(value, precision))
 
 
+def test_an_array_without_a_gradient_looks_the_same_live_and_still():
+    """Before backward an array's box has its "grad" cell with "—" in both pictures (not "grad —"
+    in one and "grad | —" in the other)."""
+    drawing = live_drawing(layer_root())
+    drawn = svg_texts(render_svg(drawing.dot), "node")
+    assert {node: looks["texts"] for node, looks in drawing.nodes.items()} == {
+        node: texts[0] for node, texts in drawn.items()
+    }
+    assert drawing.nodes["n1"]["texts"][-2:] == ["grad", "—"]  # b, shape (3,)
+
+
 def test_layout_stays_while_values_change_and_changes_with_the_structure():
     def branchy(x):
         return x * 2 if x.item() > 0 else (x * 2).exp()

@@ -58,6 +58,7 @@ OP_SYMBOLS = {"*": "×", "/": "÷", "-": "−", "**": "^"}
 """Ops drawn with the lectures' symbol instead of their Python operator."""
 
 _RECORD_SPECIAL = re.compile(r"([{}|<>])")
+_GRAPHVIZ_SPECIAL = re.compile(r'[\\&"{}|<>]')  # anything escape() changes in printable text
 
 
 # ----- text: numbers and escaping ---------------------------------------------------------------
@@ -132,6 +133,8 @@ def escape(text: Any, record: bool = True) -> str:
     field syntax ``{ } | < >``.
     """
     text = printable(text)
+    if not _GRAPHVIZ_SPECIAL.search(text):  # nearly always (numbers, names, ops): nothing to do
+        return text
     text = text.replace("\\", "\\\\").replace("&", "&amp;").replace('"', '\\"')
     return _RECORD_SPECIAL.sub(r"\\\1", text) if record else text
 
@@ -495,7 +498,8 @@ class _Picture:
         """The fields beside the function: name and shape, value, gradient, warnings.
 
         A scalar reads "q = 3" and "grad -4"; an array gets its shape, "min · max" and "mean",
-        and a small "grad" cell beside the same summary of its gradient.
+        and a small "grad" cell beside the same summary of its gradient ("—" there until it has
+        one, so the box keeps its shape when the gradient arrives).
         """
         name = printable(t.name) if t.name is not None else ""
         title = " ".join(part for part in (name, format_shape(t.shape) if t.ndim else "") if part)
@@ -512,10 +516,7 @@ class _Picture:
                 grad = summarize(t.data, self.precision, number)
             else:
                 grad = ["—"] if gradient is None else summarize(gradient, self.precision, number)
-            live_array = self.looks is not None and t.size != 1  # "—" in the cell a gradient will fill
-            fields.append(
-                f"grad {grad[0]}" if len(grad) == 1 and not live_array else ["grad", "\n".join(grad)]
-            )
+            fields.append(f"grad {grad[0]}" if t.size == 1 else ["grad", "\n".join(grad)])
         if t is self.first_nan_value:
             fields.append(f"⚠ first {_nonfinite_word(t.data)} value")
         if t is self.first_nan_grad:

@@ -1,14 +1,15 @@
 // The live graph view of backprop_nb's widgets (anywidget front-end of widgets/graph_canvas.py).
 //
-// The kernel sends three things (see backprop_nb.viz.dot.LiveDrawing):
+// The kernel sends two things (see backprop_nb.viz.dot.LiveDrawing and widgets/graph_canvas.py):
 //   layout_dot  the graph with every number written as a fixed-width slot: laid out here once,
 //               with Graphviz compiled to WebAssembly (@viz-js/viz), and again only when it changes
 //               (then nodes glide from their old places to the new ones);
-//   nodes       node id -> its texts (in the order of the SVG's <text>s), colours and hover tip;
-//   edges       per arrow: tail, head and its texts.
-// A slider step changes only `nodes` and `edges`: the texts and colours are set in place, so no
-// box moves. The view fits the width of its output area (down to a readable scale, then it
-// scrolls); Ctrl/⌘ + wheel or a pinch zooms, dragging pans, the buttons fit, zoom and show 1:1.
+//   looks       UTF-8 JSON (a binary buffer): `nodes`, node id -> its texts (in the order of the
+//               SVG's <text>s), colours and hover tip; `edges`, per arrow its tail, head and texts;
+//               and the `caption` under the graph.
+// A slider step changes only `looks`: the texts and colours are set in place, so no box moves.
+// The view fits the width of its output area (down to a readable scale, then it scrolls);
+// Ctrl/⌘ + wheel or a pinch zooms, dragging pans, the buttons fit, zoom and show 1:1.
 //
 // renderDot(dot) is exported for other pages (a JupyterLite kernel can reuse this bundle).
 import { instance } from "@viz-js/viz";
@@ -17,6 +18,7 @@ const READABLE_SCALE = 0.5; // fit never shrinks below this: smaller text is unr
 const PX_PER_PT = 4 / 3; // Graphviz sizes its SVG in points
 const GLIDE_MS = 350; // the transition when the layout changes
 const SHAPES = "polygon, polyline, path, ellipse";
+const UTF8 = new TextDecoder();
 
 const SHARED = "__backprop_nb_viz__"; // every widget loads its own copy of this module: share one Graphviz
 
@@ -117,8 +119,9 @@ class GraphView {
         const layout = this.model.get("layout_dot");
         if (layout !== this.shownLayout) this.relayout(await viz(), layout);
         const start = performance.now();
-        this.apply(this.model.get("nodes"), this.model.get("edges"));
-        this.caption.textContent = this.model.get("caption");
+        const looks = JSON.parse(UTF8.decode(this.model.get("looks")) || "{}");
+        this.apply(looks.nodes ?? {}, looks.edges ?? []);
+        this.caption.textContent = looks.caption ?? "";
         performance.measure("bp-graph-update", { start }); // read by benchmarks/bench_browser_graph.py
       } while (this.again);
     } catch (error) {
@@ -208,7 +211,7 @@ class GraphView {
   apply(nodes, edges) {
     for (const [id, look] of Object.entries(nodes)) {
       const node = this.nodes.get(id);
-      if (!node || node.look === look) continue;
+      if (!node) continue;
       node.look = look;
       setTexts(node.texts, look.texts);
       for (const text of node.texts) setAttr(text, "fill", look.fontcolor);
@@ -268,27 +271,53 @@ class GraphView {
       },
       { passive: false },
     );
+    // One pointer (a mouse, a finger) drags the view; two fingers pinch it: the scale follows
+    // their distance, around the point between them.
+    const pointers = new Map(); // pointer id -> where it is, while pressed on the view
     let drag = null;
+    let pinch = null;
+    const fingers = () => {
+      const [a, b] = pointers.values();
+      const box = v.getBoundingClientRect();
+      const around = { x: (a.x + b.x) / 2 - box.left, y: (a.y + b.y) / 2 - box.top };
+      return { distance: Math.hypot(a.x - b.x, a.y - b.y), around };
+    };
     v.addEventListener("pointerdown", (event) => {
       if (event.button !== 0) return;
-      drag = { x: event.clientX, y: event.clientY, left: v.scrollLeft, top: v.scrollTop };
+      pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
       v.setPointerCapture(event.pointerId);
-      v.classList.add("bp-dragging");
+      if (pointers.size === 1) {
+        drag = { x: event.clientX, y: event.clientY, left: v.scrollLeft, top: v.scrollTop };
+        v.classList.add("bp-dragging");
+      } else if (pointers.size === 2) {
+        drag = null;
+        pinch = { scale: this.scale, distance: fingers().distance };
+      }
     });
     v.addEventListener("pointermove", (event) => {
-      if (drag) {
-        v.scrollLeft = drag.left - (event.clientX - drag.x);
-        v.scrollTop = drag.top - (event.clientY - drag.y);
+      if (!pointers.has(event.pointerId)) {
+        this.hover(event);
         return;
       }
-      this.hover(event);
+      pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+      if (pinch) {
+        const now = fingers();
+        if (pinch.distance > 0) this.zoomTo((pinch.scale * now.distance) / pinch.distance, now.around);
+      } else if (drag) {
+        v.scrollLeft = drag.left - (event.clientX - drag.x);
+        v.scrollTop = drag.top - (event.clientY - drag.y);
+      }
     });
-    const stop = () => {
-      drag = null;
-      v.classList.remove("bp-dragging");
+    const lift = (event) => {
+      pointers.delete(event.pointerId);
+      if (pointers.size < 2) pinch = null;
+      if (pointers.size === 0) {
+        drag = null;
+        v.classList.remove("bp-dragging");
+      }
     };
-    v.addEventListener("pointerup", stop);
-    v.addEventListener("pointercancel", stop);
+    v.addEventListener("pointerup", lift);
+    v.addEventListener("pointercancel", lift);
     v.addEventListener("pointerleave", () => (this.tip.hidden = true));
   }
 
