@@ -1,5 +1,5 @@
-"""widgets_as_stills: what a saved notebook stores for a widget (its still picture and a note,
-never the widget view that needs a kernel)."""
+"""widgets_as_stills: what a saved notebook stores for a widget (its still picture, never the
+widget view that needs a kernel)."""
 
 import ipywidgets as widgets
 import nbformat
@@ -12,8 +12,7 @@ from backprop_nb.widgets._common import STATIC_NOTE
 
 
 def notebook_with(*outputs):
-    cell = new_code_cell("x", outputs=list(outputs))
-    notebook = new_notebook(cells=[cell])
+    notebook = new_notebook(cells=[new_code_cell("x", outputs=list(outputs))])
     notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     return notebook
 
@@ -22,17 +21,27 @@ def displayed(widget):
     return new_output("display_data", data=widget._repr_mimebundle_())
 
 
-def test_a_widget_becomes_the_note_and_its_picture(monkeypatch):
+def test_a_widget_keeps_its_still_picture_and_text(monkeypatch):
     monkeypatch.setattr(_common, "graph_png", lambda dot: b"\x89PNG dot")
     printed = new_output("stream", name="stdout", text="before\n")
     notebook = notebook_with(printed, displayed(graph_explorer(lecture_function, x=-2, y=5, z=-4)))
     assert widgets_as_stills(notebook) == 1
-    before, note, picture = notebook.cells[0].outputs
+    before, picture = notebook.cells[0].outputs
     assert before == printed
-    assert note.data == {"text/markdown": f"*{STATIC_NOTE}*", "text/plain": STATIC_NOTE}
     assert set(picture.data) == {"image/png", "text/plain"} and picture.output_type == "display_data"
+    assert picture.data["text/plain"].startswith(STATIC_NOTE)
     assert "widgets" not in notebook.metadata
     nbformat.validate(notebook)
+
+
+def test_the_graph_still_has_the_note_under_the_graph(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(_common, "graph_png", lambda dot: drawn.append(dot) or b"\x89PNG dot")
+    graph_explorer(lecture_function, x=-2, y=5, z=-4)._repr_mimebundle_()
+    assert drawn[0].endswith(
+        '  label="A still picture of the widget at its start:\\lrun the cell in Jupyter to make it '
+        'interactive.\\l"; labelloc="b"; labeljust="l"; fontcolor="#555555";\n}\n'
+    )
 
 
 def test_a_widget_without_a_picture_keeps_only_its_text():

@@ -349,16 +349,29 @@ class Still:
 
 
 def graph_still(dot_source: str, text: str, html_above: str = "", html_below: str = "") -> Still:
-    """The still of a graph widget: ``dot_source`` drawn as a PNG without the system ``dot``
-    (:func:`~backprop_nb.viz.png.graph_png`); where that fails, the inline SVG between
-    ``html_above`` and ``html_below``."""
+    """The still of a graph widget: ``dot_source`` with :data:`STATIC_NOTE` under it, drawn as a
+    PNG without the system ``dot`` (:func:`~backprop_nb.viz.png.graph_png`); where that fails,
+    the inline SVG between ``html_above`` and ``html_below``."""
     return Still(
-        text, partial(graph_png, dot_source), lambda: html_above + graph_html(dot_source) + html_below
+        text,
+        partial(graph_png, _with_note(dot_source)),
+        lambda: html_above + graph_html(dot_source) + html_below,
     )
 
 
-def figure_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes (and closed: pyplot keeps no copy); the same figure gives the same bytes."""
+def _with_note(dot_source: str) -> str:
+    """``dot_source`` (a graph ending in ``}``) with :data:`STATIC_NOTE` as its label: two
+    left-aligned lines under the graph."""
+    note = STATIC_NOTE.replace(": ", ":\\l", 1) + "\\l"
+    return (
+        f'{dot_source.rstrip()[:-1]}  label="{note}"; labelloc="b"; labeljust="l"; fontcolor="#555555";\n}}\n'
+    )
+
+
+def still_png(fig: Figure) -> bytes:
+    """The figure with :data:`STATIC_NOTE` under it, as PNG bytes (the figure is closed: pyplot
+    keeps no copy); the same figure gives the same bytes."""
+    fig.supxlabel(STATIC_NOTE, fontsize="small", style="italic", color="#555555")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=72, metadata={"Software": None})
     plt.close(fig)
@@ -370,8 +383,9 @@ class StaticFallbackBox(widgets.VBox):
 
     Its display has three entries: the live widget (``application/vnd.jupyter.widget-view+json``),
     which a front-end with a kernel and a widget manager (JupyterLab, Notebook 7, VS Code, Colab,
-    Voilà) shows; the still picture as ``image/png`` (or, where no PNG can be made, as
-    ``text/html``); and ``text/plain`` for a terminal, starting with :data:`STATIC_NOTE`.
+    Voilà) shows; the still picture as ``image/png``, with :data:`STATIC_NOTE` written under it
+    (or, where no PNG can be made, as ``text/html``); and ``text/plain`` for a terminal, starting
+    with the note.
     A saved notebook keeps the picture in place of the widget when
     :func:`backprop_nb.stills.widgets_as_stills` has replaced the widget view by it (the
     refresh tool and :func:`backprop_nb.export_html` do). Subclasses call :meth:`_remember_still`
@@ -436,4 +450,4 @@ class FigureFallbackBox(StaticFallbackBox):
         plt.close(fig)  # pyplot keeps no copy; savefig still works
         message, kind = self._shown_message
         fig.suptitle(message, fontsize="small", color="#B00020" if kind == "error" else "black", wrap=True)
-        self._remember_still(Still(message, partial(figure_png, fig)))
+        self._remember_still(Still(message, partial(still_png, fig)))

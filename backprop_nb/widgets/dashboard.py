@@ -72,10 +72,10 @@ from ._common import (
     OptimizerChoice,
     Still,
     bounded_count,
-    figure_png,
     lr_slider,
     optimizer_choices,
     optimizer_label,
+    still_png,
 )
 from .live_plot import LivePlot, link_log_switch
 
@@ -519,12 +519,12 @@ class TrainingDashboard(FigureFallbackBox):
         try:
             model, history, label = self._preview_run(optimizer, lr, batch_size)
         except Exception as error:  # the model is the user's: draw the start and say why
-            return figure_png(self._draw_still(self.model, History(), f"no still run: {_error_text(error)}"))
+            return still_png(self._draw_still(self.model, History(), f"no still run: {_error_text(error)}"))
         title = (
             f"Still picture: {history.stopped_epoch} epochs of {label}, batch size {batch_size}, "
             "from the initial parameters (Play trains them live)"
         )
-        return figure_png(self._draw_still(model, history, title))
+        return still_png(self._draw_still(model, history, title))
 
     def _preview_run(self, optimizer: str, lr: float, batch_size: int) -> tuple[Any, History, str]:
         """:data:`STILL_EPOCHS` epochs of ``fit`` from the initial parameters on a copy of the model
