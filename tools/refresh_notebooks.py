@@ -1,24 +1,43 @@
-"""Run notebooks top to bottom in place and keep only the outputs that nbval checks.
+"""Run notebooks top to bottom in place and store the outputs nbval checks and every picture.
 
     python tools/refresh_notebooks.py notebooks/01_chain_rule.ipynb [more.ipynb ...]
 
 Notebooks are source: after editing one, run this so its stored outputs are the ones a fresh run
-gives. Cells marked ``# NBVAL_IGNORE_OUTPUT`` or ``# NBVAL_SKIP`` (widgets, plots, timings) keep
-no outputs, code cells are numbered 1, 2, … in order, and saved widget state is removed, so the
-files stay small and their diffs readable. Runs in this Python environment's kernel.
+gives. What is stored:
+
+* cells nbval checks: all their outputs;
+* cells marked ``# NBVAL_IGNORE_OUTPUT`` or ``# NBVAL_SKIP`` (plots, widgets, timings): only their
+  pictures (matplotlib figures, graphs), so a reader who opens the notebook without running it,
+  on GitHub or nbviewer, sees every figure; what they print (timings, source listings) is dropped;
+* a widget: its still picture (see :func:`_widget_still`), never a live widget's output, which a
+  reader without the kernel that made it would see as "model not found".
+
+nbval ignores the bytes of pictures (image/png; ``notebooks/nbval_sanitize.cfg`` for PNGs inside
+HTML), so they never fail a test. They are deterministic: a PNG keeps only its pixels, not the
+text chunks that name the software that wrote it, so running this twice stores the same bytes
+where the picture is the same. Code cells are numbered 1, 2, … in order and saved widget state
+is removed, so the files stay small and their diffs readable. Runs in this Python environment's
+kernel.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import struct
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
 
 _UNCHECKED_MARKERS = ("NBVAL_IGNORE_OUTPUT", "NBVAL_SKIP")
+_PICTURES = ("image/png", "image/svg+xml", "image/jpeg")
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt", b"tIME")  # "Software: Matplotlib version3.10…"
 
 
 def refresh(path: Path, timeout: int = 300) -> float:
@@ -31,19 +50,60 @@ def refresh(path: Path, timeout: int = 300) -> float:
     seconds = time.perf_counter() - start
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     for number, cell in enumerate(code_cells, start=1):  # nbval rejects unnumbered cells with outputs
-        cell.metadata.pop("execution", None)
+        checked = not any(marker in cell.source.split("\n", 1)[0] for marker in _UNCHECKED_MARKERS)
+        cell.outputs = [
+            _stored(output, number) for output in cell.outputs if checked or _shows_a_picture(output)
+        ]
         cell.execution_count = number
-        for output in cell.outputs:
-            if "execution_count" in output:
-                output["execution_count"] = number
-        if any(marker in cell.source.split("\n", 1)[0] for marker in _UNCHECKED_MARKERS):
-            cell.outputs = []
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
     notebook.metadata.pop("widgets", None)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, path)
     return seconds
+
+
+def _shows_a_picture(output: dict[str, Any]) -> bool:
+    data = output.get("data", {})
+    return _WIDGET_VIEW in data or any(kind in data for kind in _PICTURES)
+
+
+def _stored(output: dict[str, Any], number: int) -> dict[str, Any]:
+    """``output`` as the notebook stores it: numbered as its cell, widgets as their still picture."""
+    if "execution_count" in output:
+        output["execution_count"] = number
+    if _WIDGET_VIEW in output.get("data", {}):
+        output = _widget_still(output)
+    if "image/png" in output.get("data", {}):
+        output["data"]["image/png"] = _png_pixels_only(output["data"]["image/png"])
+    return output
+
+
+def _widget_still(output: dict[str, Any]) -> dict[str, Any]:
+    """A widget's output as stored: without the live widget, so a viewer shows its still picture.
+
+    The widget's display also carries ``text/html`` and ``text/plain`` (its picture at the start
+    and a note, see ``StaticFallbackBox``); with the widget's part dropped, that is what every
+    viewer shows, with or without a kernel.
+    """
+    output["data"] = {kind: value for kind, value in output["data"].items() if kind != _WIDGET_VIEW}
+    output.get("metadata", {}).pop(_WIDGET_VIEW, None)
+    return output
+
+
+def _png_pixels_only(encoded: str) -> str:
+    """The base64 PNG ``encoded`` without its text and time chunks (who wrote it, and when)."""
+    png = base64.b64decode(encoded)
+    if not png.startswith(_PNG_SIGNATURE):
+        raise ValueError("an image/png output that is not a PNG")
+    kept, at = [_PNG_SIGNATURE], len(_PNG_SIGNATURE)
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        chunk = png[at : at + 12 + length]  # length, type, data, CRC
+        if chunk[4:8] not in _PNG_TEXT_CHUNKS:
+            kept.append(chunk)
+        at += 12 + length
+    return base64.b64encode(b"".join(kept)).decode("ascii")
 
 
 def main() -> int:
