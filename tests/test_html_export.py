@@ -104,3 +104,22 @@ def test_the_command_names_a_missing_notebook(tmp_path: Path, capsys) -> None:
     assert main(["html", str(tmp_path), str(tmp_path / "nowhere.ipynb")]) == 1
     error = capsys.readouterr().err
     assert "no notebook at" in error and "nowhere.ipynb" in error
+
+
+def test_a_stored_notebook_exports_with_every_stored_picture(tmp_path: Path) -> None:
+    """The committed notebook 07, not run: every picture it stores (figures, graphs, the
+    dashboard's still) is in the page, and nothing is fetched from the internet."""
+    notebook_path = REPO / "notebooks" / "07_training_an_mlp.ipynb"
+    stored = nbformat.read(notebook_path, as_version=4)
+    pictures = [
+        output
+        for cell in stored.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if {"image/png", "image/svg+xml"} & set(output.get("data", {}))
+    ]
+    (page,) = export_html(tmp_path, [notebook_path])
+    text = page.read_text()
+    assert network_loads(text) == []
+    shown = re.findall(r"<img [^>]*src=\"data:image/(?:png|svg\+xml);base64,", text)
+    assert len(pictures) >= 5 and len(shown) == len(pictures)
