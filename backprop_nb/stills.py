@@ -4,7 +4,7 @@ export store in place of a widget.
 A widget of this package displays three entries (see
 :class:`~backprop_nb.widgets._common.StaticFallbackBox`): the live view
 (``application/vnd.jupyter.widget-view+json``), its still picture (``image/png``, with the note
-"A still picture of the widget at its start: run the cell in Jupyter to make it interactive"
+"A still picture of the widget: run the cell in Jupyter to make it interactive"
 written under it) and a line of text. A front-end shows the entry it ranks highest, and every one
 ranks the widget view first, so a notebook file that keeps the view shows "Error displaying
 widget: model not found" in JupyterLab once the kernel that made the widget is gone, even with

@@ -39,7 +39,7 @@ def test_the_graph_still_has_the_note_under_the_graph(monkeypatch):
     monkeypatch.setattr(_common, "graph_png", lambda dot: drawn.append(dot) or b"\x89PNG dot")
     graph_explorer(lecture_function, x=-2, y=5, z=-4)._repr_mimebundle_()
     assert drawn[0].endswith(
-        '  label="A still picture of the widget at its start:\\lrun the cell in Jupyter to make it '
+        '  label="A still picture of the widget:\\lrun the cell in Jupyter to make it '
         'interactive.\\l"; labelloc="b"; labeljust="l"; fontcolor="#555555";\n}\n'
     )
 

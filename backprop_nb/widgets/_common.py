@@ -38,7 +38,7 @@ from ..viz.graph_view import fit_width
 from ..viz.png import graph_png
 from ..viz.render import RenderError, render_svg, svg_for_html
 
-STATIC_NOTE = "A still picture of the widget at its start: run the cell in Jupyter to make it interactive."
+STATIC_NOTE = "A still picture of the widget: run the cell in Jupyter to make it interactive."
 """The line that goes with a widget's still picture (in a terminal, and in a saved notebook)."""
 
 SLIDER_WIDTH = "420px"
