@@ -9,8 +9,11 @@ gives. What is stored:
 * cells marked ``# NBVAL_IGNORE_OUTPUT`` or ``# NBVAL_SKIP`` (plots, widgets, timings): only their
   pictures (matplotlib figures, graphs), so a reader who opens the notebook without running it,
   on GitHub or nbviewer, sees every figure; what they print (timings, source listings) is dropped;
-* a widget: its still picture (see :func:`_widget_still`), never a live widget's output, which a
-  reader without the kernel that made it would see as "model not found".
+* a widget: its still picture, the widget at its start with "run the cell in Jupyter to make it
+  interactive" written under it, and never its live view, which a reader without the kernel that
+  made the widget would see as "Error displaying widget: model not found" (the view outranks the
+  picture in every front-end, so it is dropped: :func:`backprop_nb.stills.widget_still`, which
+  ``backprop-nb html`` uses too).
 
 nbval ignores the bytes of pictures (image/png; ``notebooks/nbval_sanitize.cfg`` for PNGs inside
 HTML), so they never fail a test. Running this twice stores the same bytes where the pictures
@@ -33,9 +36,10 @@ from typing import Any
 import nbformat
 from nbclient import NotebookClient
 
+from backprop_nb.stills import WIDGET_VIEW, widget_still
+
 _UNCHECKED_MARKERS = ("NBVAL_IGNORE_OUTPUT", "NBVAL_SKIP")
 _PICTURES = ("image/png", "image/svg+xml", "image/jpeg")
-_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt", b"tIME")  # "Software: Matplotlib version3.10…"
 
@@ -87,29 +91,16 @@ def _joined_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _shows_a_picture(output: dict[str, Any]) -> bool:
     data = output.get("data", {})
-    return _WIDGET_VIEW in data or any(kind in data for kind in _PICTURES)
+    return WIDGET_VIEW in data or any(kind in data for kind in _PICTURES)
 
 
 def _stored(output: dict[str, Any], number: int) -> dict[str, Any]:
     """``output`` as the notebook stores it: numbered as its cell, widgets as their still picture."""
     if "execution_count" in output:
         output["execution_count"] = number
-    if _WIDGET_VIEW in output.get("data", {}):
-        output = _widget_still(output)
+    output = widget_still(output)
     if "image/png" in output.get("data", {}):
         output["data"]["image/png"] = _png_pixels_only(output["data"]["image/png"])
-    return output
-
-
-def _widget_still(output: dict[str, Any]) -> dict[str, Any]:
-    """A widget's output as stored: without the live widget, so a viewer shows its still picture.
-
-    The widget's display also carries ``text/html`` and ``text/plain`` (its picture at the start
-    and a note, see ``StaticFallbackBox``); with the widget's part dropped, that is what every
-    viewer shows, with or without a kernel.
-    """
-    output["data"] = {kind: value for kind, value in output["data"].items() if kind != _WIDGET_VIEW}
-    output.get("metadata", {}).pop(_WIDGET_VIEW, None)
     return output
 
 
