@@ -16,11 +16,11 @@ gives. What is stored:
   ``backprop-nb html`` uses too).
 
 nbval ignores the bytes of pictures (image/png; ``notebooks/nbval_sanitize.cfg`` for PNGs inside
-HTML), so they never fail a test. They are deterministic: a PNG keeps only its pixels, not the
-text chunks that name the software that wrote it, so running this twice stores the same bytes
-where the picture is the same. Code cells are numbered 1, 2, … in order and saved widget state
-is removed, so the files stay small and their diffs readable. Runs in this Python environment's
-kernel.
+HTML), so they never fail a test. Running this twice stores the same bytes where the pictures
+are the same: a PNG keeps only its pixels, not the text chunks naming the software that wrote
+it, and what a cell prints is joined into one output per stream (where the kernel splits it
+depends on timing). Code cells are numbered 1, 2, … in order and saved widget state is removed,
+so the files stay small and their diffs readable. Runs in this Python environment's kernel.
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ def refresh(path: Path, timeout: int = 300) -> float:
     for number, cell in enumerate(code_cells, start=1):  # nbval rejects unnumbered cells with outputs
         checked = not any(marker in cell.source.split("\n", 1)[0] for marker in _UNCHECKED_MARKERS)
         cell.outputs = [
-            _stored(output, number) for output in cell.outputs if checked or _shows_a_picture(output)
+            _stored(output, number)
+            for output in _joined_streams(cell.outputs)
+            if checked or _shows_a_picture(output)
         ]
         cell.execution_count = number
     for cell in notebook.cells:
@@ -65,6 +67,26 @@ def refresh(path: Path, timeout: int = 300) -> float:
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, path)
     return seconds
+
+
+def _joined_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``outputs`` with each run of printed text to the same stream as one output.
+
+    Where the kernel splits what a cell prints depends on timing ("passed:" and " True" may
+    arrive apart); joined, the stored text is the same on every run.
+    """
+    joined: list[dict[str, Any]] = []
+    for output in outputs:
+        last = joined[-1] if joined else {}
+        if (
+            output["output_type"] == "stream"
+            and last.get("output_type") == "stream"
+            and last["name"] == output["name"]
+        ):
+            last["text"] += output["text"]
+        else:
+            joined.append(output)
+    return joined
 
 
 def _shows_a_picture(output: dict[str, Any]) -> bool:

@@ -48,7 +48,7 @@ SAVE_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv
 
 
 class GraphView:
-    """A drawing of a computation graph: Jupyter displays it as SVG.
+    """A drawing of a computation graph: Jupyter displays it as SVG (with a PNG beside it).
 
     It is a snapshot: the DOT text is written when the view is made, so later changes to the
     tensors (another ``backward()``, a training step) do not change it; call ``show_graph``

@@ -37,8 +37,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-PNG_MAX_PX = 2000
-"""Largest width and height of a PNG, in pixels (a bigger drawing is scaled down to fit)."""
+PNG_MAX_PX = 1600
+"""Largest width and height of a PNG, in pixels: a bigger drawing is scaled down to fit. Twice the
+width a viewer fits a picture to (about 800 px), so it is sharp on a high-density screen too."""
 
 PNG_TIMEOUT = 20.0
 """Seconds ``graphviz-pure`` may take for one PNG before it is stopped (then there is no PNG)."""
