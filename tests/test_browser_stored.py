@@ -51,11 +51,11 @@ def test_a_stored_notebook_shows_its_pictures_without_running(browser, tmp_path,
         with closing_page(page, tmp_path, lab.log):
             page.goto(lab.url(notebook))
             page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=60_000)
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.jp-OutputArea-output img')].some(i => i.complete)",
+            page.wait_for_timeout(2_000)  # the outputs render
+            page.wait_for_function(  # and their pictures load
+                "() => [...document.querySelectorAll('.jp-OutputArea-output img')].every(i => i.complete)",
                 timeout=30_000,
             )
-            page.wait_for_timeout(1_000)  # the last outputs render
             cells = page.evaluate(CELLS_JS)
             page.screenshot(path=str(tmp_path / f"{notebook}.png"), full_page=True)
     widgets, graphs = drawing_cells(cells)

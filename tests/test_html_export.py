@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from backprop_nb import export_html
 from backprop_nb.__main__ import main
-from backprop_nb.html_export import export_html
 from backprop_nb.widgets._common import STATIC_NOTE
 
 pytest.importorskip("nbconvert")

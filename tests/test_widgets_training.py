@@ -491,6 +491,22 @@ class Flaky(nn.Module):
         return self.inner(x)
 
 
+def test_a_model_that_raises_in_the_still_run_gets_a_still_that_says_so(two_blobs, monkeypatch):
+    drawn = []
+    draw = TrainingDashboard._draw_still
+    monkeypatch.setattr(
+        TrainingDashboard, "_draw_still", lambda self, *args: drawn.append(args) or draw(self, *args)
+    )
+    X, y = two_blobs
+    model = Flaky()
+    dash = training_dashboard(model, X, y, batch_size=8, resolution=10)
+    model.broken = True  # the copy the still trains is broken too
+    bundle = dash._repr_mimebundle_()
+    ((_, history, title),) = drawn
+    assert title == "no still run: RuntimeError: my layer is broken" and history.stopped_epoch == 0
+    assert base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
+
+
 def test_a_model_that_raises_shows_the_error_and_reset_recovers(two_blobs):
     X, y = two_blobs
     model = Flaky()

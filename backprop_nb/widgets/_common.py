@@ -379,17 +379,16 @@ def still_png(fig: Figure) -> bytes:
 
 
 class StaticFallbackBox(widgets.VBox):
-    """A VBox that carries a still picture of its initial state for places without live widgets.
+    """A VBox that carries a still picture (as a rule, of its initial state) for places without
+    live widgets.
 
     Its display has three entries: the live widget (``application/vnd.jupyter.widget-view+json``),
     which a front-end with a kernel and a widget manager (JupyterLab, Notebook 7, VS Code, Colab,
     Voilà) shows; the still picture as ``image/png``, with :data:`STATIC_NOTE` written under it
     (or, where no PNG can be made, as ``text/html``); and ``text/plain`` for a terminal, starting
-    with the note.
-    A saved notebook keeps the picture in place of the widget when
-    :func:`backprop_nb.stills.widgets_as_stills` has replaced the widget view by it (the
-    refresh tool and :func:`backprop_nb.export_html` do). Subclasses call :meth:`_remember_still`
-    once their first picture is ready.
+    with the note. A saved notebook shows the picture once the widget view is dropped from it
+    (:mod:`backprop_nb.stills`: the refresh tool and :func:`backprop_nb.export_html` do).
+    Subclasses call :meth:`_remember_still` once their first state is shown.
     """
 
     _still: Still | None = None
