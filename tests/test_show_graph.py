@@ -1,5 +1,6 @@
 """backprop_nb.viz.graph_view: show_graph pictures in Jupyter, with each renderer and with none."""
 
+import base64
 import itertools
 import re
 import shutil
@@ -12,8 +13,9 @@ import pytest
 from IPython.core.formatters import DisplayFormatter
 
 import backprop_nb as bp
-from backprop_nb.viz import style
+from backprop_nb.viz import graph_view, style
 from backprop_nb.viz.graph_view import DOT_SHOWN_CHARS, FIT_WIDTH_PX, GraphView, fit_width, show_graph
+from backprop_nb.viz.png import graph_png
 from backprop_nb.viz.render import RenderError, use_renderer
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -42,7 +44,7 @@ def texts(group: ET.Element) -> list[str]:
 def test_jupyter_gets_an_svg_with_the_values_gradients_and_arrow_labels(choice):
     view = show_graph(lecture_f(), edge_grads=True)
     with use_renderer(choice):
-        bundle = view._repr_mimebundle_()
+        bundle, _ = view._repr_mimebundle_()
         assert view._repr_svg_() == bundle["image/svg+xml"]
     assert bundle["text/plain"] == "<GraphView of 5 nodes: .source is its DOT text>"
     nodes = groups(bundle["image/svg+xml"], "node")
@@ -71,7 +73,7 @@ def test_without_a_renderer_it_shows_the_dot_text_and_how_to_fix_it(capsys):
     x = bp.tensor(1.0, requires_grad=True, name="<script>alert('x')</script>")
     view = show_graph(x * 2)
     with use_renderer("none"):
-        bundle = view._repr_mimebundle_()
+        bundle, _ = view._repr_mimebundle_()
         assert view._repr_svg_() is None
         data, _ = DisplayFormatter().format(view)  # what the notebook does: no traceback
     assert set(bundle) == {"text/plain", "text/html"} == set(data)
@@ -150,9 +152,9 @@ def nbval_sanitize(text: str) -> str:
 def test_notebook_outputs_compare_equal_whichever_renderer_drew_them():
     view = show_graph(lecture_f(), edge_grads=True, legend=True, grad_colors=True)
     with use_renderer("system"):
-        system = view._repr_mimebundle_()
+        system, _ = view._repr_mimebundle_()
     with use_renderer("wasm"):
-        wasm = view._repr_mimebundle_()
+        wasm, _ = view._repr_mimebundle_()
     assert system["image/svg+xml"] != wasm["image/svg+xml"]
     assert {k: nbval_sanitize(v) for k, v in system.items()} == {
         k: nbval_sanitize(v) for k, v in wasm.items()
@@ -188,7 +190,7 @@ def wide_root(links=30):
 def test_a_picture_wider_than_the_page_is_drawn_at_the_page_width(choice):
     with use_renderer(choice):
         wide = show_graph(wide_root())
-        svg = wide._repr_mimebundle_()["image/svg+xml"]
+        svg = wide._repr_mimebundle_()[0]["image/svg+xml"]
         full = show_graph(wide_root(), fit=False).svg()
         small = show_graph(lecture_f()).svg()
     root = ET.fromstring(svg)
@@ -213,7 +215,7 @@ def test_without_a_renderer_a_long_dot_text_is_not_poured_into_the_notebook():
     view = show_graph(y, max_nodes=None)
     assert len(view.source) > DOT_SHOWN_CHARS
     with use_renderer("none"):
-        bundle = view._repr_mimebundle_()
+        bundle, _ = view._repr_mimebundle_()
     assert f"its DOT text, {len(view.source):,} characters, is in .source" in bundle["text/plain"]
     assert view.source not in bundle["text/plain"] and "digraph" not in bundle["text/html"]
 
@@ -223,3 +225,26 @@ def test_an_inline_picture_shrinks_to_its_container_keeping_its_proportions():
     inline = fit_width(svg, inline=True)
     assert inline.count('style="max-width:100%;height:auto"') == 1
     assert ET.fromstring(inline).get("width") == ET.fromstring(svg).get("width")  # its proportions kept
+
+
+@pytest.mark.parametrize("choice", RENDERERS)
+def test_beside_the_svg_a_png_for_viewers_that_show_no_svg(choice):
+    view = show_graph(lecture_f(), edge_grads=True)
+    with use_renderer(choice):
+        bundle, metadata = view._repr_mimebundle_()
+        data, _ = DisplayFormatter().format(view)
+    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}
+    assert base64.b64decode(bundle["image/png"]) == graph_png(view.source)
+    assert data["image/png"] == bundle["image/png"]
+    assert metadata == {}  # shown at most as wide as the page, like the SVG
+
+
+def test_at_full_size_the_png_is_unconfined_too():
+    _, metadata = show_graph(wide_root(), fit=False)._repr_mimebundle_()
+    assert metadata == {"image/png": {"unconfined": True}}
+
+
+def test_where_no_png_can_be_made_the_svg_shows_alone(monkeypatch):
+    monkeypatch.setattr(graph_view, "graph_png", lambda source: None)
+    bundle, metadata = show_graph(lecture_f())._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "text/plain"} and metadata == {}

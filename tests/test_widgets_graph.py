@@ -1,5 +1,6 @@
 """backprop_nb.widgets: graph_explorer and backward_stepper driven from Python, as a notebook would."""
 
+import base64
 import shutil
 
 import ipywidgets as widgets
@@ -10,7 +11,7 @@ from _lecture_graphs import lecture_function
 import backprop_nb as bp
 from backprop_nb.viz import style
 from backprop_nb.viz.render import use_renderer
-from backprop_nb.widgets import backward_stepper, graph_explorer
+from backprop_nb.widgets import _common, backward_stepper, graph_explorer
 from backprop_nb.widgets._common import STATIC_NOTE, html_table, lr_slider, make_slider, slider_value
 from backprop_nb.widgets.graph_explorer import FLUID_NODE_LIMIT
 
@@ -254,18 +255,43 @@ def test_explorer_updates_while_dragging_only_on_small_graphs():
     assert long.grads["x"] == pytest.approx(1.01**FLUID_NODE_LIMIT)
 
 
-def test_explorer_static_fallback_shows_the_initial_graph():
+def drawn_pngs(monkeypatch):
+    """Make graph_png record the DOT it is asked to draw and answer fake PNG bytes."""
+    drawn = []
+    monkeypatch.setattr(_common, "graph_png", lambda dot: drawn.append(dot) or b"\x89PNG dot")
+    return drawn
+
+
+def test_explorer_still_is_a_png_of_the_initial_graph(monkeypatch):
+    drawn = drawn_pngs(monkeypatch)
     explorer = graph_explorer(lecture_function, x=-2, y=5, z=-4)
     explorer.sliders["x"].value = 1.0
+    assert drawn == []  # drawn only when displayed
     bundle = explorer._repr_mimebundle_()
     assert bundle[WIDGET_VIEW]["model_id"] == explorer.model_id  # live front-ends get the widget
-    assert bundle["text/html"].count("<svg") == 1 and ">q = 3</text>" in bundle["text/html"]
-    assert STATIC_NOTE in bundle["text/html"] and "∂f/∂input" in bundle["text/html"]
+    assert len(drawn) == 1 and "q = 3" in drawn[0] and "q = 3" not in explorer.dot_source  # the start
+    assert base64.b64decode(bundle["image/png"]) == b"\x89PNG dot" and "text/html" not in bundle
     assert bundle["text/plain"].splitlines() == [
         STATIC_NOTE,
         "lecture_function(x=-2, y=5, z=-4): f = -12",
         "∂f/∂x = -4   ∂f/∂y = -4   ∂f/∂z = 3",
     ]
+    explorer._repr_mimebundle_()
+    assert len(drawn) == 1  # drawn once, kept
+
+
+def test_explorer_still_png_is_the_graph_drawn():
+    bundle = graph_explorer(lecture_function, x=-2, y=5, z=-4)._repr_mimebundle_()
+    png = base64.b64decode(bundle["image/png"])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 2000
+
+
+def test_explorer_still_without_png_is_the_inline_svg(monkeypatch):
+    monkeypatch.setattr(_common, "graph_png", lambda dot: None)
+    bundle = graph_explorer(lecture_function, x=-2, y=5, z=-4)._repr_mimebundle_()
+    assert "image/png" not in bundle
+    assert bundle["text/html"].count("<svg") == 1 and ">q = 3</text>" in bundle["text/html"]
+    assert STATIC_NOTE in bundle["text/html"] and "∂f/∂input" in bundle["text/html"]
 
 
 def test_html_table_escapes_cells():
@@ -406,16 +432,24 @@ def test_stepper_rejects_roots_it_cannot_start_from():
         backward_stepper(bp.tensor([1.0, 2.0], requires_grad=True) * 2)
 
 
-def test_stepper_static_fallback_shows_the_initial_graph():
+def test_stepper_still_is_a_png_of_the_initial_graph(monkeypatch):
+    drawn = drawn_pngs(monkeypatch)
     x, y, z = leaves(-2.0, 5.0, -4.0)
     stepper = backward_stepper(lecture_function(x, y, z))
     stepper.next.click()
     bundle = stepper._repr_mimebundle_()
-    assert WIDGET_VIEW in bundle
+    assert WIDGET_VIEW in bundle and "image/png" in bundle and "text/html" not in bundle
+    assert "x = -2|grad —" in drawn[0] and "q = 3|grad —" in drawn[0]  # the start: no gradient yet
+    assert "q = 3|grad -4" in stepper.dot_source
+    assert bundle["text/plain"].startswith(f"{STATIC_NOTE}\nReady: the backward pass starts at f")
+
+
+def test_stepper_still_without_png_is_the_inline_svg(monkeypatch):
+    monkeypatch.setattr(_common, "graph_png", lambda dot: None)
+    x, y, z = leaves(-2.0, 5.0, -4.0)
+    bundle = backward_stepper(lecture_function(x, y, z))._repr_mimebundle_()
     assert bundle["text/html"].count("<svg") == 1 and STATIC_NOTE in bundle["text/html"]
-    assert ">grad —</text>" in bundle["text/html"]  # the start: no gradient has arrived at x yet
-    assert bundle["text/plain"] == f"{STATIC_NOTE}\n{stepper._static_text}"
-    assert "Ready: the backward pass starts at f" in bundle["text/plain"]
+    assert ">grad —</text>" in bundle["text/html"] and "Ready: the backward pass" in bundle["text/html"]
 
 
 def test_stepper_draws_the_gradients_so_far_not_the_grads_backward_left():
@@ -440,13 +474,12 @@ def test_stepper_handles_graphs_deeper_than_the_recursion_limit():
     assert stepper.total == 1501 and stepper.grads["x"] == 1.0
 
 
-def test_nbconvert_without_widget_state_picks_the_static_html():
+def test_nbconvert_without_widget_state_picks_the_still_png():
     """nbconvert's HTML export skips the widget view when the notebook saved no widget state."""
     nbconvert_filter = pytest.importorskip("nbconvert.filters.widgetsdatatypefilter")
     bundle = graph_explorer(lecture_function, x=-2, y=5, z=-4)._repr_mimebundle_()
     choose = nbconvert_filter.WidgetsDataTypeFilter(notebook_metadata={})
-    assert choose(bundle) == ["text/html"]
-    assert "<svg" in bundle["text/html"]
+    assert choose(bundle) == ["image/png"]
 
 
 def test_stepper_names_unnamed_tensors_by_their_op_and_value():

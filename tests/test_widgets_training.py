@@ -4,6 +4,7 @@ Paths are checked against hand-derived formulas and against bp.optim stepped by 
 dashboard against bp.fit itself; the plots against the state they claim to show.
 """
 
+import base64
 import math
 import warnings
 
@@ -24,10 +25,11 @@ from backprop_nb.errors import ShapeError
 from backprop_nb.train import fit
 from backprop_nb.widgets import descent
 from backprop_nb.widgets._common import STATIC_NOTE
-from backprop_nb.widgets.dashboard import training_dashboard
+from backprop_nb.widgets.dashboard import STILL_EPOCHS, TrainingDashboard, training_dashboard
 from backprop_nb.widgets.descent import OPTIMIZERS, PRESETS, descent_explorer, ravine
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(autouse=True)
@@ -222,7 +224,7 @@ def test_still_fallback_shows_the_initial_picture():
     bundle = explorer._repr_mimebundle_()
     assert WIDGET_VIEW in bundle
     assert bundle["text/plain"] == f"{STATIC_NOTE}\n{initial}" and initial.startswith("SGD(lr=0.1), 20 steps")
-    assert "data:image/png;base64," in bundle["text/html"]
+    assert base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE) and "text/html" not in bundle
 
 
 # ----- training_dashboard -------------------------------------------------------------------
@@ -434,7 +436,45 @@ def test_dashboard_still_fallback(two_blobs):
     X, y = two_blobs
     bundle = dashboard(X, y)._repr_mimebundle_()
     assert WIDGET_VIEW in bundle and bundle["text/plain"].startswith(STATIC_NOTE)
-    assert "Play or Step to train" in bundle["text/plain"] and "data:image/png;base64," in bundle["text/html"]
+    assert "Play or Step to train" in bundle["text/plain"] and "text/html" not in bundle
+    assert base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
+
+
+def test_dashboard_still_shows_a_real_run_from_the_start_settings(two_blobs, monkeypatch):
+    """The still is STILL_EPOCHS epochs of fit from the initial parameters with the settings the
+    dashboard was made with, trained on a copy when displayed: the dashboard's own run is untouched."""
+    drawn = []
+    draw = TrainingDashboard._draw_still
+    monkeypatch.setattr(
+        TrainingDashboard, "_draw_still", lambda self, *args: drawn.append(args) or draw(self, *args)
+    )
+    X, y = two_blobs
+    dash = dashboard(X, y, lr=0.3)
+    initial = [p.data.copy() for p in dash.model.parameters()]
+    assert drawn == []  # nothing is trained or drawn before the dashboard is displayed
+    dash.controls["lr"].value = 10.0  # later settings and steps are not the still's
+    dash.step()
+    trained = [p.data.copy() for p in dash.model.parameters()]
+    dash._repr_mimebundle_()
+    ((model, history, title),) = drawn
+    reference = nn.MLP([2, 8, 2], seed=0)
+    expected = fit(
+        reference,
+        X,
+        y,
+        "cross_entropy",
+        optim.SGD(reference.parameters(), lr=0.3),
+        epochs=STILL_EPOCHS,
+        batch_size=8,
+        progress=False,
+    )
+    assert history.stopped_epoch == STILL_EPOCHS and history.train_loss == pytest.approx(expected.train_loss)
+    assert history.train_loss[-1] < 0.5 * history.train_loss[0]
+    assert title.startswith(f"Still picture: {STILL_EPOCHS} epochs of SGD(lr=0.3), batch size 8")
+    assert model is not dash.model and dash.step_count == 1
+    for p, before in zip(dash.model.parameters(), trained, strict=True):
+        assert np.array_equal(p.data, before)
+    assert not np.array_equal(trained[0], initial[0])
 
 
 # ----- errors and bad arguments (issue 12) ----------------------------------------------------
@@ -450,6 +490,22 @@ class Flaky(nn.Module):
         if self.broken:
             raise RuntimeError("my layer is broken")
         return self.inner(x)
+
+
+def test_a_model_that_raises_in_the_still_run_gets_a_still_that_says_so(two_blobs, monkeypatch):
+    drawn = []
+    draw = TrainingDashboard._draw_still
+    monkeypatch.setattr(
+        TrainingDashboard, "_draw_still", lambda self, *args: drawn.append(args) or draw(self, *args)
+    )
+    X, y = two_blobs
+    model = Flaky()
+    dash = training_dashboard(model, X, y, batch_size=8, resolution=10)
+    model.broken = True  # the copy the still trains is broken too
+    bundle = dash._repr_mimebundle_()
+    ((_, history, title),) = drawn
+    assert title == "no still run: RuntimeError: my layer is broken" and history.stopped_epoch == 0
+    assert base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
 
 
 def test_a_model_that_raises_shows_the_error_and_reset_recovers(two_blobs):

@@ -12,10 +12,13 @@ line on how to fix it, never a traceback.
 
 A picture wider than :data:`FIT_WIDTH_PX` is shown at the width of the page (still an SVG, so
 it stays sharp at any zoom); ``fit=False`` shows it at full size, and ``.save()`` writes it.
+Beside the SVG the output carries a PNG of the same graph (see :mod:`backprop_nb.viz.png`), which
+is what GitHub, nbviewer and JupyterLab with a notebook it does not trust show instead.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from pathlib import Path
@@ -24,6 +27,7 @@ from typing import Any
 from .._checks import boolean
 from ..tensor import Tensor
 from .dot import to_dot
+from .png import graph_png
 from .render import RenderError, render, render_svg
 
 _NODE_STATEMENT = re.compile(r"^  n\d+ \[", re.MULTILINE)
@@ -44,7 +48,7 @@ SAVE_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv
 
 
 class GraphView:
-    """A drawing of a computation graph: Jupyter displays it as SVG.
+    """A drawing of a computation graph: Jupyter displays it as SVG (with a PNG beside it).
 
     It is a snapshot: the DOT text is written when the view is made, so later changes to the
     tensors (another ``backward()``, a training step) do not change it; call ``show_graph``
@@ -88,19 +92,36 @@ class GraphView:
         return path
 
     # ----- how Jupyter shows it ---------------------------------------------------------------
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        """SVG and a short text; without a renderer, the DOT text with the fix (plain and HTML)."""
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        """The formats Jupyter may show, and their metadata: SVG, a PNG beside it, a short text.
+
+        The PNG (when one can be made) is for viewers that show no SVG: JupyterLab with a notebook
+        it does not trust (one opened fresh from a clone), GitHub and nbviewer. They draw it at
+        most as wide as the page, unless its metadata says ``unconfined`` (``fit=False``).
+        Without a renderer: the DOT text with the fix (plain and HTML).
+        """
         try:
-            return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
+            bundle = {"image/svg+xml": self.svg(), "text/plain": repr(self)}
         except RenderError as error:
-            message = f"The graph could not be drawn: {error}"
-            if len(self.source) > DOT_SHOWN_CHARS:
-                message += f" (its DOT text, {len(self.source):,} characters, is in .source)"
-                return {"text/plain": message, "text/html": f"<p>{html.escape(message)}</p>"}
-            return {
-                "text/plain": f"{message}\nIts DOT text:\n{self.source}",
-                "text/html": f"<p>{html.escape(message)}</p>\n<pre>{html.escape(self.source)}</pre>",
-            }
+            return self._undrawn_bundle(error), {}
+        png = graph_png(self.source)
+        if png is None:
+            return bundle, {}
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")
+        return bundle, ({} if self.fit else {"image/png": {"unconfined": True}})
+
+    def _undrawn_bundle(self, error: RenderError) -> dict[str, str]:
+        """What shows when no picture can be drawn: the reason and the DOT text, if it is short."""
+        message = f"The graph could not be drawn: {error}"
+        if len(self.source) > DOT_SHOWN_CHARS:
+            message += f" (its DOT text, {len(self.source):,} characters, is in .source)"
+            return {"text/plain": message, "text/html": f"<p>{html.escape(message)}</p>"}
+        return {
+            "text/plain": f"{message}\nIts DOT text:\n{self.source}",
+            "text/html": f"<p>{html.escape(message)}</p>\n<pre>{html.escape(self.source)}</pre>",
+        }
 
     def _repr_svg_(self) -> str | None:
         """The SVG, or None when it cannot be drawn (Jupyter then shows the other formats)."""

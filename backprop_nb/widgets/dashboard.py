@@ -33,11 +33,13 @@ is said in red while training goes on.
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import ipywidgets as widgets
@@ -68,10 +70,12 @@ from ._common import (
     OPTIMIZERS,
     FigureFallbackBox,
     OptimizerChoice,
+    Still,
     bounded_count,
     lr_slider,
     optimizer_choices,
     optimizer_label,
+    still_png,
 )
 from .live_plot import LivePlot, link_log_switch
 
@@ -94,6 +98,13 @@ FRAMES_IN_FLIGHT = 2
 paints the last, and each painted frame asks for one more, so Play never outruns the page."""
 
 FADED = "#9a9a9a"
+
+STILL_EPOCHS = 30
+"""The still picture (what a saved notebook or an HTML page shows in place of the dashboard) is a
+run of this many epochs from the initial parameters with the starting settings: real curves, not
+epoch 0 alone. It is trained on a copy of the model when the dashboard is first displayed, never
+when it is only created (measured on a busy 2-core machine: 0.15 s for 300 points and a
+64-unit hidden layer, beside 0.5 s to draw and encode the picture)."""
 """The colour of earlier runs' curves (drawn thin and transparent)."""
 
 
@@ -197,7 +208,8 @@ class TrainingDashboard(FigureFallbackBox):
         )
         self._start_run()
         self._show()
-        self._remember_initial_figure()
+        start = (c["optimizer"].value, c["lr"].value, self.batch_size)
+        self._remember_still(Still(self.message, partial(self._preview_png, *start)))
         self.add_class("bp-training-dashboard")
         self.plot.on_painted(self._on_painted)
         c["play"].observe(self._on_play, names="value")
@@ -506,16 +518,57 @@ class TrainingDashboard(FigureFallbackBox):
         if frame is not None:
             self._unpainted.add(frame)
 
-    def _still_figure(self) -> Figure:
-        """The curves and the boundary as a matplotlib figure, for the still picture."""
+    def _preview_png(self, optimizer: str, lr: float, batch_size: int) -> bytes:
+        """The still picture: :meth:`_preview_run` drawn as a PNG (the start alone if it fails)."""
+        try:
+            model, history, label = self._preview_run(optimizer, lr, batch_size)
+        except Exception as error:  # the model is the user's: draw the start and say why
+            return still_png(self._draw_still(self.model, History(), f"no still run: {_error_text(error)}"))
+        title = (
+            f"Still picture: {history.stopped_epoch} epochs of {label}, batch size {batch_size}, "
+            "from the initial parameters (Play trains them live)"
+        )
+        return still_png(self._draw_still(model, history, title))
+
+    def _preview_run(self, optimizer: str, lr: float, batch_size: int) -> tuple[Any, History, str]:
+        """:data:`STILL_EPOCHS` epochs of ``fit`` from the initial parameters on a copy of the model
+        (the dashboard's own run is left alone): the trained copy, its History and the optimiser's label."""
+        model = copy.deepcopy(self.model)
+        params = _parameters(model)
+        for p, values in zip(params, self._initial, strict=True):
+            p.data[...] = values
+            p.grad = None
+        cls, settings = self._choices[optimizer]
+        trainer = cls(params, lr=lr, **settings)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", DivergenceWarning)
+            history = fit(
+                model,
+                self.X,
+                self.y,
+                self.loss,
+                trainer,
+                epochs=min(STILL_EPOCHS, self.max_epochs),
+                batch_size=batch_size,
+                validation=self.validation,
+                seed=self.seed,
+                progress=False,
+                task=self.task,
+                threshold=self.threshold,
+            )
+        return model, history, optimizer_label(trainer)
+
+    def _draw_still(self, model: Callable[[Tensor], Tensor], history: History, title: str) -> Figure:
+        """The curves of ``history`` and the boundary of ``model`` as a matplotlib figure titled ``title``."""
         columns = 2 if self.boundary else 1
         fig, axes = plt.subplots(1, columns, figsize=(5.5 * columns, 4), squeeze=False, layout="constrained")
-        plot_history(self.history, ax=axes[0, 0])
+        fig.suptitle(title, fontsize="small", wrap=True)
+        plot_history(history, ax=axes[0, 0])
         if self.boundary:
             try:
                 with np.errstate(all="ignore"):
                     plot_decision_boundary(
-                        self.model,
+                        model,
                         self.X,
                         self.y,
                         ax=axes[0, 1],
@@ -524,7 +577,7 @@ class TrainingDashboard(FigureFallbackBox):
                     )
             except Exception as error:  # the model's own error: the message line says it too
                 axes[0, 1].text(0.5, 0.5, f"no picture:\n{_error_text(error)}", ha="center", wrap=True)
-            axes[0, 1].set_title(f"after epoch {self.step_count}", fontsize="small")
+            axes[0, 1].set_title(f"after epoch {history.stopped_epoch}", fontsize="small")
         return fig
 
 

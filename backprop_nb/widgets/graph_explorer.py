@@ -31,7 +31,15 @@ import numpy as np
 from ..graph import backward_steps, topological_order
 from ..tensor import Tensor
 from ..viz.dot import format_number, live_drawing
-from ._common import StaticFallbackBox, graph_html, html_table, make_slider, message_html, slider_value
+from ._common import (
+    StaticFallbackBox,
+    graph_html,
+    graph_still,
+    html_table,
+    make_slider,
+    message_html,
+    slider_value,
+)
 from .graph_canvas import GraphCanvas
 
 FLUID_NODE_LIMIT = 300
@@ -86,7 +94,7 @@ class GraphExplorer(StaticFallbackBox):
             slider.observe(self._on_change, names="value")
         self.children = [*self.sliders.values(), self.message, self.graph, self.table]
         self.add_class("bp-graph-explorer")  # a handle for page styles and browser tests
-        self._remember_initial_state(self.svg + self.table.value, self._text_summary())
+        self._remember_still(graph_still(self.dot_source, self._text_summary(), html_below=self.table.value))
 
     @property
     def values(self) -> dict[str, float]:

@@ -28,7 +28,7 @@ import numpy as np
 from ..graph import BackwardStep, backward_steps, seed_gradient, topological_order
 from ..tensor import Tensor
 from ..viz.dot import LiveDrawing, live_drawing, op_text, summarize
-from ._common import StaticFallbackBox, graph_html
+from ._common import StaticFallbackBox, graph_html, graph_still
 from .graph_canvas import GraphCanvas
 
 PLAY_INTERVAL_MS = 1200
@@ -98,7 +98,9 @@ class BackwardStepper(StaticFallbackBox):
         controls = widgets.HBox([self.play, self.back, self.next, self.reset, self.counter])
         self.children = [controls, self.text, self.graph]
         self.add_class("bp-backward-stepper")  # a handle for page styles and browser tests
-        self._remember_initial_state(f"<div>{self.text.value}</div>{self.svg}", self.step_text)
+        self._remember_still(
+            graph_still(self.dot_source, self.step_text, html_above=f"<div>{self.text.value}</div>")
+        )
 
     # ----- the state shown -------------------------------------------------------------------
     @property
