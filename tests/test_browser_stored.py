@@ -4,7 +4,7 @@ still picture (the note "run the cell ..." is written in it) and nothing else, e
 picture, and nothing may say "model not found".
 
 Opens notebooks 02 (two graph widgets and many graphs), 05 (the descent explorer) and 07 (the
-training dashboard) in headless Chromium; about 20 s.
+training dashboard) in headless Chromium; about 20 s each.
 """
 
 from pathlib import Path

@@ -123,3 +123,36 @@ def test_a_stored_notebook_exports_with_every_stored_picture(tmp_path: Path) -> 
     assert network_loads(text) == []
     shown = re.findall(r"<img [^>]*src=\"data:image/(?:png|svg\+xml);base64,", text)
     assert len(pictures) >= 5 and len(shown) == len(pictures)
+
+
+@pytest.mark.browser
+def test_the_page_in_a_browser_draws_everything_offline(executed_page: str, browser, tmp_path: Path) -> None:
+    """Chromium opens the page from disk with every network request refused: nothing is asked
+    for, every picture decodes, and the math is laid out (MathML has a size)."""
+    page_path = tmp_path / "page.html"
+    page_path.write_text(executed_page)
+    asked = []
+
+    def file_only(route) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            asked.append(route.request.url)
+            route.abort()
+
+    page = browser.new_page()
+    page.route("**/*", file_only)
+    try:
+        page.goto(page_path.as_uri())
+        page.wait_for_load_state("load")
+        drawn = page.evaluate(
+            """() => ({
+              images: [...document.images].map(img => img.naturalWidth),
+              math: [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().width),
+            })"""
+        )
+    finally:
+        page.close()
+    assert asked == []
+    assert len(drawn["images"]) == 3 and min(drawn["images"]) > 100
+    assert len(drawn["math"]) == 2 and min(drawn["math"]) > 20
