@@ -562,13 +562,15 @@ def test_dashboard_takes_numpy_integers(two_blobs):
     assert dash.batch_size == 8 and dash.max_epochs == 3
 
 
-def test_f_that_raises_shows_the_error_and_puts_the_control_back():
-    def fragile(x):
-        if abs(x.data[0]) > 5:
-            raise ValueError("outside my domain")
-        return (x**2).sum()
+def _fragile(x):
+    """x² summed, defined only for |x₀| ≤ 5: a function that raises where a path leaves its domain."""
+    if abs(x.data[0]) > 5:
+        raise ValueError("outside my domain")
+    return (x**2).sum()
 
-    explorer = descent_explorer(fragile, start=1.0, lr=0.1, steps=5)
+
+def test_f_that_raises_shows_the_error_and_puts_the_control_back():
+    explorer = descent_explorer(_fragile, start=1.0, lr=0.1, steps=5)
     good_path = explorer.path.copy()
     explorer.controls["lr"].value = 3.0  # x ← −5x: the second point is at 25
     assert explorer.controls["lr"].value == 0.1  # the control shows what the path shows
@@ -754,12 +756,7 @@ def test_reading_the_state_finishes_the_path_at_once(smallest_pieces):
 
 
 def test_f_that_raises_in_a_later_piece_puts_the_control_back(smallest_pieces):
-    def fragile(x):
-        if abs(x.data[0]) > 5:
-            raise ValueError("outside my domain")
-        return (x**2).sum()
-
-    explorer = descent_explorer(fragile, start=1.0, lr=0.1, steps=40)
+    explorer = descent_explorer(_fragile, start=1.0, lr=0.1, steps=40)
     good_path = explorer.path.copy()
     page = Page(explorer.plot)
     explorer.controls["lr"].value = 1.03  # x ← −1.06 x: past 5 at step 28, in the third piece
