@@ -126,7 +126,7 @@ MAX_STEPS = 10_000
 MAX_RESOLUTION = 300
 """The finest grid of the contour plot: f runs once per grid point (300 × 300 takes seconds)."""
 
-FIRST_PIECE_S = 0.01
+FIRST_PIECE_S = 0.004
 """Seconds of path computing before the plot first repaints after a change (then PIECE_S a piece)."""
 
 PIECE_S = 0.3
