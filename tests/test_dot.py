@@ -317,7 +317,7 @@ def test_legend_lists_the_kinds_and_overlays_in_the_picture():
     f.backward()
     assert "cluster_legend" not in to_dot(f)
     key = legend_labels(to_dot(f, legend=True))
-    assert key == ["parameter\\n(leaf, requires grad)", "result of an op", "root\\n(the output drawn)"]
+    assert key == ["leaf that\\nrequires grad", "result of an op", "root\\n(the output drawn)"]
     key = legend_labels(to_dot(f, legend=True, edge_grads=True, highlight=[x]))
     assert "highlighted" in key
     assert any(entry.startswith("numbers on arrows") for entry in key)

@@ -26,7 +26,7 @@ CHECKERS = [
     check_reverse_topological_order,
 ]
 
-# The CMU example at x = 2, z = 3 (digest: g_b = −12.3600, ∂y/∂x = 1208.38, ∂y/∂z = 809.707)
+# The CMU example at x = 2, z = 3 (docs/lecture_examples.md: g_b = −12.3600, ∂y/∂x = 1208.38, ∂y/∂z = 809.707)
 A, B = 6.0, math.log(2.0)
 G_B = -A / B**2 + math.cos(B) / A
 G_X = 1208.3812151266095
@@ -180,7 +180,7 @@ def _cross_entropy(theta: bp.Tensor) -> bp.Tensor:
 
 
 def test_logistic_grad_right_answer_is_y_times_x_and_matches_finite_differences():
-    expected = Y * X  # dJ/dθ = (y − y*) x with y* = 0: digest (0.731059, 0.219318, 0.292423)
+    expected = Y * X  # dJ/dθ = (y − y*) x with y* = 0: (0.731059, 0.219318, 0.292423)
     np.testing.assert_allclose(expected, [0.731059, 0.219318, 0.292423], atol=1e-6)
     assert bp.grad_check(_cross_entropy, THETA)
     np.testing.assert_allclose(bp.numerical_grad(_cross_entropy, THETA), expected, rtol=1e-7)

@@ -1,7 +1,7 @@
 """The lectures' worked examples, recomputed with the engine and checked against hand derivations.
 
-Each test rebuilds one example from the decks in /work/shared/lectures (see docs/lecture_examples.md
-for the digest and the list of slips) gate by gate, runs backward, and compares every value and
+Each test rebuilds one example from the lecture decks (docs/lecture_examples.md lists them with their
+worked examples and slips) gate by gate, runs backward, and compares every value and
 gradient with numbers derived by hand in the comments: never with the engine itself. Where the
 decks print rounded numbers, they are checked too (to the printed precision); where a deck is
 wrong, the test asserts the corrected value and the comment says what the slide got wrong.
@@ -86,7 +86,7 @@ DSIGMA_1 = (1.0 - SIGMA_1) * SIGMA_1  # σ'(1) = (1 − σ)σ = 0.1966119332 (sl
 # gradients of the inputs: ∂f/∂wᵢ = xᵢ σ'(1), ∂f/∂xᵢ = wᵢ σ'(1), ∂f/∂w2 = σ'(1)
 NEURON_GRADS = {
     "w0": -1.0 * DSIGMA_1,  # x0 · 0.1966 = -0.1966  (slide: -0.20)
-    "x0": 2.0 * DSIGMA_1,  # w0 · 0.1966 = 0.3932   (slide: 0.39; ML3 prints 0.4, see the digest)
+    "x0": 2.0 * DSIGMA_1,  # w0 · 0.1966 = 0.3932   (slide: 0.39; ML3 prints 0.4, see the docs)
     "w1": -2.0 * DSIGMA_1,  # x1 · 0.1966 = -0.3932  (slide: -0.39)
     "x1": -3.0 * DSIGMA_1,  # w1 · 0.1966 = -0.5898  (slide: -0.59)
     "w2": DSIGMA_1,  # 1 · 0.1966 = 0.1966        (slide: 0.20)

@@ -18,7 +18,7 @@ __all__ = ["check_mlp_grad_shapes", "check_omega_grad", "check_relu_indicator", 
 
 TOY_PARAMETERS = {"beta0": 0.5, "omega0": 1.0, "beta1": -1.0, "omega1": 2.0}
 TOY_PARAMETERS |= {"beta2": -2.0, "omega2": 1.5, "beta3": 0.5, "omega3": -1.0}
-"""The toy network's parameters in notebook 06 (the deck gives none; the digest chose these)."""
+"""The toy network's parameters in notebook 06 (the deck gives none; chosen to keep every value exact)."""
 TOY_EXERCISE_X, TOY_EXERCISE_Y = 1.0, 3.0
 
 OMEGA_EXERCISE_DL_DF = np.array([2.0, -1.0, 0.5])

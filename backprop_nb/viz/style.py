@@ -71,7 +71,7 @@ NODE_STYLES: dict[str, dict[str, str]] = {
 """DOT attributes of each kind of node, on top of the defaults that ``dot.py`` writes once."""
 
 KIND_MEANINGS = {
-    "parameter": ("parameter", "(leaf, requires grad)"),
+    "parameter": ("leaf that", "requires grad"),
     "input": ("input", "(named leaf, no grad)"),
     "constant": ("constant", "(unnamed leaf, no grad)"),
     "op": ("result of an op",),
