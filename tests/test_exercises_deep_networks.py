@@ -7,6 +7,7 @@ import backprop_nb as bp
 from backprop_nb.exercises import (
     check_activation_memory,
     check_dropout_expectation,
+    check_he_std,
     check_residual_jacobian_norm,
     check_sigmoid_gradient_factor,
 )
@@ -14,6 +15,7 @@ from backprop_nb.exercises import (
 CHECKERS = [
     check_sigmoid_gradient_factor,
     check_residual_jacobian_norm,
+    check_he_std,
     check_activation_memory,
     check_dropout_expectation,
 ]
@@ -180,5 +182,38 @@ def test_dropout_expectation_mistakes_are_named(answer, diagnosis):
 
 def test_dropout_expectation_other_answers_get_the_hint():
     feedback = check_dropout_expectation(2.0)
+    assert not feedback
+    assert "which is not it" in feedback.message
+
+
+# ----- He initialisation's spread: Linear(256, 128) + ReLU ---------------------------------------
+def test_he_std_right_answer_is_what_kaiming_normal_draws():
+    weight = bp.nn.Linear(256, 128).weight
+    bp.nn.init.kaiming_normal_(weight, seed=0)
+    assert weight.data.std() == pytest.approx(np.sqrt(2 / 256), rel=0.01)
+    feedback = check_he_std(np.sqrt(2 / 256))
+    assert feedback
+    assert "√(2/256) = 0.08839" in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "diagnosis"),
+    [
+        (2 / 256, "that is the variance 2/n_in"),
+        (1 / 16, "ReLU zeroes half of it"),
+        (np.sqrt(2 / 128), "that uses n_out = 128"),
+        (np.sqrt(2 / 384), "that is Xavier's spread"),
+        (-np.sqrt(2 / 256), "the sign is flipped"),
+    ],
+)
+def test_he_std_mistakes_are_named(answer, diagnosis):
+    feedback = check_he_std(answer)
+    assert not feedback
+    assert diagnosis in feedback.message
+    assert "n_in = 256" in feedback.hint
+
+
+def test_he_std_other_answers_get_the_hint():
+    feedback = check_he_std(0.1)
     assert not feedback
     assert "which is not it" in feedback.message

@@ -1,5 +1,5 @@
-"""Exercises of notebook 08, deep networks: the sigmoid's slope, a residual block's Jacobian, the
-memory of the stored activations and dropout's expected value.
+"""Exercises of notebook 08, deep networks: the sigmoid's slope, a residual block's Jacobian,
+He initialisation's spread, the memory of the stored activations and dropout's expected value.
 
 Each ``check_*`` takes your answer and returns a :class:`~backprop_nb.exercises.Feedback`: ✔ when it
 is right, else the mistake that most likely explains it and a hint. Leave an answer as ``None`` to
@@ -8,6 +8,7 @@ see what is asked.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -18,6 +19,7 @@ from ._feedback import Feedback, diagnose_number, fill_in, is_placeholder, right
 __all__ = [
     "check_activation_memory",
     "check_dropout_expectation",
+    "check_he_std",
     "check_residual_jacobian_norm",
     "check_sigmoid_gradient_factor",
 ]
@@ -109,6 +111,52 @@ def check_residual_jacobian_norm(answer: Any) -> Feedback:
         return right(
             f"J = I + A = diag({diagonal}), so ‖J‖₂ = {expected:g}: a gradient passing back through the "
             f"block keeps its size within a factor {low:g} … {expected:g}, however small A is."
+        )
+    return feedback
+
+
+# ----- 2b. He initialisation's spread ---------------------------------------------------------
+HE_FAN_IN = 256
+HE_FAN_OUT = 128
+"""The layer of the exercise: Linear(256, 128), followed by a ReLU."""
+
+
+def check_he_std(answer: Any) -> Feedback:
+    """The standard deviation He initialisation gives the weights of a Linear(256, 128) + ReLU layer."""
+    n_in, n_out = HE_FAN_IN, HE_FAN_OUT
+    hint = (
+        f"He initialisation chooses Var(w) so that (n_in / 2)·Var(w) = 1, with n_in = {n_in} inputs per "
+        "unit: ReLU halves the mean square. The standard deviation is the square root of the variance."
+    )
+    if is_placeholder(answer):
+        return fill_in("answer_std, the standard deviation of the He-initialised weights", hint)
+    expected = math.sqrt(2 / n_in)
+    feedback = diagnose_number(
+        "std of the weights",
+        answer,
+        expected,
+        hint=hint,
+        mistakes=[
+            (lambda e: 2 / n_in, "that is the variance 2/n_in; the standard deviation is its square root."),
+            (
+                lambda e: math.sqrt(1 / n_in),
+                "that is 1/√n_in, which keeps the size of a signal through a linear layer alone; ReLU "
+                "zeroes half of it, which the factor 2 makes up for.",
+            ),
+            (
+                lambda e: math.sqrt(2 / n_out),
+                f"that uses n_out = {n_out}; the forward signal of each unit sums over its n_in = {n_in} inputs.",
+            ),
+            (
+                lambda e: math.sqrt(2 / (n_in + n_out)),
+                "that is Xavier's spread √(2/(n_in + n_out)), the choice for tanh; for ReLU, He uses √(2/n_in).",
+            ),
+        ],
+    )
+    if feedback:
+        return right(
+            f"√(2/{n_in}) = {expected:.4g}: what bp.nn.init.kaiming_normal_ draws for a weight of shape "
+            f"({n_out}, {n_in}); each layer then keeps the mean square of the signal, (n_in/2)·Var(w) = 1."
         )
     return feedback
 
