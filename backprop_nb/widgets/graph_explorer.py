@@ -65,7 +65,7 @@ class GraphExplorer(StaticFallbackBox):
             the page (``graph.nodes`` holds what each box shows).
         dot_source: the DOT text of the graph shown.
         svg: the graph as inline SVG drawn in the kernel (or a message if no renderer works): the
-            still picture shown where widgets cannot run.
+            still picture where widgets cannot run and no PNG can be made (the PNG comes first).
         error: None, or the message shown when the function failed for the current values.
     """
 

@@ -52,7 +52,7 @@ class BackwardStepper(StaticFallbackBox):
         grads: name → gradient so far (a float, or an array), for the named tensors that have one.
         graph: the :class:`~backprop_nb.widgets.graph_canvas.GraphCanvas` that shows the graph.
         dot_source, svg: the graph as DOT text, and as inline SVG drawn in the kernel (the still
-            picture shown where widgets cannot run).
+            picture where widgets cannot run and no PNG can be made; the PNG comes first).
     """
 
     def __init__(self, root: Tensor, interval_ms: int = PLAY_INTERVAL_MS) -> None:
