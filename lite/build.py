@@ -106,17 +106,18 @@ KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": 
 
 
 def notebooks(folder: Path) -> Path:
-    """The lecture notebooks and their solutions, laid out as in notebooks/, each with SETUP_CELL
-    and set to the Pyodide kernel."""
+    """The lecture notebooks and their solutions, laid out as in notebooks/, each set to the
+    Pyodide kernel and, if it has code, with SETUP_CELL before its first code cell."""
     source = ROOT / "notebooks"
     for path in [*source.glob("*.ipynb"), *source.glob("solutions/*.ipynb")]:
         notebook = json.loads(path.read_text(encoding="utf-8"))
         notebook["metadata"]["kernelspec"] = KERNELSPEC
         cells = notebook["cells"]
-        first_code = next((i for i, cell in enumerate(cells) if cell["cell_type"] == "code"), len(cells))
-        cells.insert(
-            first_code, _setup_cell(with_id=(notebook["nbformat"], notebook["nbformat_minor"]) >= (4, 5))
-        )
+        first_code = next((i for i, cell in enumerate(cells) if cell["cell_type"] == "code"), None)
+        if first_code is not None:  # a page with no code (the glossary) needs no set-up
+            cells.insert(
+                first_code, _setup_cell(with_id=(notebook["nbformat"], notebook["nbformat_minor"]) >= (4, 5))
+            )
         target = folder / path.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
