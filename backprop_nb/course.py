@@ -2,7 +2,7 @@
 
 >>> result = bp.copy_course("my-course")      # or, in a terminal: backprop-nb course my-course
 >>> [path.name for path in result.copied][:2]
-['01_chain_rule.ipynb', '02_computational_graphs.ipynb']
+['00_numpy_primer.ipynb', '01_chain_rule.ipynb']
 
 The notebooks ship inside the package (a wheel carries them in ``backprop_nb/_course/``; in a
 clone of the repository they are read from its ``notebooks/`` folder). Copying never overwrites a

@@ -36,7 +36,7 @@ def lecture_widgets() -> dict[str, Callable[[], Any]]:
         "graph_explorer (02)": lambda: bp.widgets.graph_explorer(circuit, x=-2, y=5, z=-4),
         "backward_stepper (02)": lambda: bp.widgets.backward_stepper(f),
         "descent_explorer (05)": lambda: bp.widgets.descent_explorer("parabola", optimizers=["SGD"]),
-        "training_dashboard (07)": lambda: bp.widgets.training_dashboard(
+        "training_dashboard (08)": lambda: bp.widgets.training_dashboard(
             bp.nn.MLP([2, 64, 3], seed=0), X, y, loss="cross_entropy", optimizer="SGD", lr=0.5, batch_size=32
         ),
     }
@@ -67,7 +67,7 @@ def main() -> None:
             rows.append((create, first, second))
         create, first, second = (statistics.median(column) for column in zip(*rows, strict=True))
         print(f"{name:<26} {create:>10.0f} {first:>15.0f} {second:>15.1f}")
-    dash = makers["training_dashboard (07)"]()
+    dash = makers["training_dashboard (08)"]()
     run, _ = timed(lambda: dash._preview_run("SGD", 0.5, 32))
     print(
         f"of the dashboard's first display: its {dashboard_module.STILL_EPOCHS}-epoch run takes {run:.0f} ms"

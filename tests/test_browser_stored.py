@@ -3,7 +3,7 @@ sees them: untrusted (the copies are not signed), nothing executed. Every widget
 still picture (the note "run the cell ..." is written in it) and nothing else, every graph a
 picture, and nothing may say "model not found".
 
-Opens notebooks 02 (two graph widgets and many graphs), 05 (the descent explorer) and 07 (the
+Opens notebooks 02 (two graph widgets and many graphs), 05 (the descent explorer) and 08 (the
 training dashboard) in headless Chromium; about 20 s each.
 """
 
@@ -15,7 +15,7 @@ from _jupyter_browser import closing_page, jupyter_lab
 pytestmark = pytest.mark.browser
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-STORED = ["02_computational_graphs.ipynb", "05_losses_and_gradient_descent.ipynb", "07_training_an_mlp.ipynb"]
+STORED = ["02_computational_graphs.ipynb", "05_losses_and_gradient_descent.ipynb", "08_training_an_mlp.ipynb"]
 
 CELLS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')].map(cell => ({
   source: cell.querySelector('.jp-InputArea-editor').textContent,

@@ -23,8 +23,8 @@ SERIES = sorted(path.relative_to(REPO / "notebooks") for path in (REPO / "notebo
 
 def test_the_series_is_every_notebook_of_the_repository_solutions_included() -> None:
     assert course.course_notebooks() == SERIES
-    assert Path("01_chain_rule.ipynb") in SERIES
-    assert Path("solutions/08_deep_networks_solutions.ipynb") in SERIES
+    assert Path("01_chain_rule.ipynb") in SERIES and Path("10_training_deep_networks.ipynb") in SERIES
+    assert Path("solutions/09_deep_networks_solutions.ipynb") in SERIES
 
 
 def test_copy_course_copies_every_notebook_byte_for_byte(tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
         check=True,
     )
     assert "notebooks copied" in done.stdout
-    assert (tmp_path / "07_training_an_mlp.ipynb").is_file()
+    assert (tmp_path / "08_training_an_mlp.ipynb").is_file()
 
 
 def _imported_top_level_modules() -> set[str]:

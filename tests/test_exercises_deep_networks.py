@@ -1,4 +1,4 @@
-"""Tests for the notebook 08 exercise checkers: right answers pass, each known mistake is named."""
+"""Tests for the exercise checkers of notebooks 09 and 10: right answers pass, each known mistake is named."""
 
 import numpy as np
 import pytest

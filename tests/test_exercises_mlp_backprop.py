@@ -1,4 +1,4 @@
-"""Tests for the notebook 06 exercise checkers: right answers pass, each known mistake is named."""
+"""Tests for the exercise checkers of notebooks 06 and 07: right answers pass, each known mistake is named."""
 
 import numpy as np
 import pytest

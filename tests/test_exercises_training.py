@@ -1,4 +1,4 @@
-"""Tests for the notebook 07 exercise checkers: right answers pass, each known mistake is named."""
+"""Tests for the notebook 08 exercise checkers: right answers pass, each known mistake is named."""
 
 import math
 

@@ -107,9 +107,9 @@ def test_the_command_names_a_missing_notebook(tmp_path: Path, capsys) -> None:
 
 
 def test_a_stored_notebook_exports_with_every_stored_picture(tmp_path: Path) -> None:
-    """The committed notebook 07, not run: every picture it stores (figures, graphs, the
+    """The committed notebook 08, not run: every picture it stores (figures, graphs, the
     dashboard's still) is in the page, and nothing is fetched from the internet."""
-    notebook_path = REPO / "notebooks" / "07_training_an_mlp.ipynb"
+    notebook_path = REPO / "notebooks" / "08_training_an_mlp.ipynb"
     stored = nbformat.read(notebook_path, as_version=4)
     pictures = [
         output

@@ -1,5 +1,5 @@
-"""Exercises of notebook 08, deep networks: the sigmoid's slope, a residual block's Jacobian,
-He initialisation's spread, the memory of the stored activations and dropout's expected value.
+"""Exercises of notebooks 09 and 10, deep networks: the sigmoid's slope, a residual block's Jacobian
+and He initialisation's spread (09), dropout's expected value and the memory of the stored activations (10).
 
 Each ``check_*`` takes your answer and returns a :class:`~backprop_nb.exercises.Feedback`: ✔ when it
 is right, else the mistake that most likely explains it and a hint. Leave an answer as ``None`` to

@@ -1,4 +1,4 @@
-"""Exercises of notebook 06, backpropagation through an MLP: compute by hand, then check.
+"""Exercises of notebooks 06 and 07, backpropagation through an MLP: compute by hand, then check.
 
 Each checker takes your answer and returns a :class:`~backprop_nb.exercises.Feedback` that says
 whether it is right, and if not, which usual mistake explains it (a missing factor, a transposed

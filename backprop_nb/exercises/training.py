@@ -1,4 +1,4 @@
-"""Exercises of notebook 07, training an MLP: steps per epoch, a momentum step by hand, the optimiser
+"""Exercises of notebook 08, training an MLP: steps per epoch, a momentum step by hand, the optimiser
 race and a test accuracy.
 
 Each ``check_*`` takes your answer and returns a :class:`~backprop_nb.exercises.Feedback`: ✔ when it
