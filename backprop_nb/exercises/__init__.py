@@ -14,5 +14,6 @@ from .deep_networks import *  # noqa: F403
 from .jacobians import *  # noqa: F403
 from .losses import *  # noqa: F403
 from .mlp_backprop import *  # noqa: F403
+from .primer import *  # noqa: F403
 from .reverse_mode import *  # noqa: F403
 from .training import *  # noqa: F403

@@ -69,6 +69,25 @@ def as_number(answer: Any, what: str) -> float | Feedback:
     return number
 
 
+def read_only(values: Any) -> np.ndarray:
+    """``values`` as a float array that cannot be changed: an exercise's input, shared by the
+    notebook (which prints it) and the checker (which computes the answer from it)."""
+    array = np.array(values, dtype=np.float64)
+    array.flags.writeable = False
+    return array
+
+
+def as_shape(answer: Any) -> tuple[int, ...] | None:
+    """The answer as a tuple of ints (an int n counts as (n,)), or None if it is not a shape."""
+    if isinstance(answer, int | np.integer) and not isinstance(answer, bool):
+        return (int(answer),)
+    if isinstance(answer, tuple | list) and all(
+        isinstance(n, int | np.integer) and not isinstance(n, bool) for n in answer
+    ):
+        return tuple(int(n) for n in answer)
+    return None
+
+
 Mistake = tuple[Callable[[float], float], str]
 """A common mistake: how it turns the right answer into the wrong one, and what to say about it."""
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ._feedback import Feedback, diagnose_array, right, unanswered, wrong
+from ._feedback import Feedback, as_shape, diagnose_array, read_only, right, unanswered, wrong
 
 __all__ = [
     "BROADCAST_UPSTREAM",
@@ -29,16 +29,10 @@ __all__ = [
 ]
 
 
-def _read_only(values: Any) -> np.ndarray:
-    array = np.array(values, dtype=np.float64)
-    array.flags.writeable = False
-    return array
-
-
-RELU_EXERCISE_X = _read_only([1.5, -0.5, 0.0, 2.0])
-NORM_EXERCISE_W = _read_only([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]])
-NORM_EXERCISE_X = _read_only([1.0, 2.0, -1.0])
-BROADCAST_UPSTREAM = _read_only([[1.0, 0.0, 2.0], [0.5, -1.0, 1.0], [2.0, 1.0, 0.0], [-1.0, 3.0, 1.0]])
+RELU_EXERCISE_X = read_only([1.5, -0.5, 0.0, 2.0])
+NORM_EXERCISE_W = read_only([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]])
+NORM_EXERCISE_X = read_only([1.0, 2.0, -1.0])
+BROADCAST_UPSTREAM = read_only([[1.0, 0.0, 2.0], [0.5, -1.0, 1.0], [2.0, 1.0, 0.0], [-1.0, 3.0, 1.0]])
 
 
 # ----- shapes ----------------------------------------------------------------------------------
@@ -65,17 +59,6 @@ _SHAPE_MISTAKES = {
 }
 
 
-def _as_shape(answer: Any) -> tuple[int, ...] | None:
-    """The answer as a tuple of ints (an int n counts as (n,)), or None if it is not a shape."""
-    if isinstance(answer, int | np.integer) and not isinstance(answer, bool):
-        return (int(answer),)
-    if isinstance(answer, tuple | list) and all(
-        isinstance(n, int | np.integer) and not isinstance(n, bool) for n in answer
-    ):
-        return tuple(int(n) for n in answer)
-    return None
-
-
 def check_jacobian_shape(answer: Any, wrt: str = "x") -> Feedback:
     """The numerator-layout shape of the Jacobian of f = W x (W: (3, 5), x: (5,)) with respect to ``wrt``.
 
@@ -87,7 +70,7 @@ def check_jacobian_shape(answer: Any, wrt: str = "x") -> Feedback:
     if (missing := unanswered(answer, what)) is not None:
         return missing
     hint = "Numerator layout: f(x).shape + (shape of what you differentiate with respect to)."
-    shape = _as_shape(answer)
+    shape = as_shape(answer)
     if shape is None:
         return wrong(f"{what} should be a tuple of whole numbers such as (2, 4), got {answer!r}.", hint)
     expected = _F_SHAPE + (_X_SHAPE if wrt == "x" else _W_SHAPE)
