@@ -90,6 +90,7 @@ def test_points_are_drawn_without_a_line_and_curves_keep_their_own_x():
         return {"error": (hs, hs / 2), "chosen h": Points(h, h / 2)}
 
     explorer = plot_explorer(error_at, h=widgets.FloatLogSlider(value=0.01, min=-3, max=-1), logx=True)
+    assert explorer.controls["h"].description == "h"  # a widget without a name is given its parameter's
     series = explorer.plot.panels[0]["series"]
     assert series[1] == {"label": "chosen h", "color": series[1]["color"], "span_gaps": False} | {
         "line": False,

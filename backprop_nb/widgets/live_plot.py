@@ -11,9 +11,9 @@ Two kinds of panel, given as dicts in ``panels``:
 
 * ``{"kind": "curves", "id", "title", "xlabel", "ylabel", "series": [{"label", "color",
   "dash", "width", "faded", "points", "line", "span_gaps"}], "log_switch": bool, "logx": bool,
-  "x_min", "x_span", "x_range", "y_range"}``: lines over a shared x (epochs or steps); data are
-  columns ``x, y1, y2 ...`` with None for a gap (nan, inf, no value yet), or series each over an
-  x of its own (:meth:`LivePlot.replace_series`).
+  "x_min", "x_span", "x_range", "y_range", "y_axis_size"}``: lines over a shared x (epochs or
+  steps); data are columns ``x, y1, y2 ...`` with None for a gap (nan, inf, no value yet), or
+  series each over an x of its own (:meth:`LivePlot.replace_series`).
 * ``{"kind": "field", "id", "title", "xlabel", "ylabel", "colors", "clickable"}``: a picture
   over a plane: a grid (classes or a loss surface), points, paths and a start star.
 

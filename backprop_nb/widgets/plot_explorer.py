@@ -177,6 +177,7 @@ class PlotExplorer(FigureFallbackBox):
             "logx": self.logx,
             "x_range": self.xlim and list(self.xlim),
             "y_range": self.ylim and list(self.ylim),
+            "y_axis_size": 80,  # room for ticks such as 1.00e-11: the axis keeps its width
             "width": 560,
             "height": 340,
         }
@@ -261,6 +262,8 @@ def plot_explorer(
 def _control(name: str, spec: Any, default: Any) -> widgets.ValueWidget:
     """The widget for one keyword of :func:`plot_explorer` (see there)."""
     if isinstance(spec, widgets.ValueWidget):
+        if hasattr(spec, "description") and not spec.description:
+            spec.description = name  # a control without a name would leave the reader guessing
         return spec
     if isinstance(spec, widgets.Widget):
         raise TypeError(

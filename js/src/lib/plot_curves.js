@@ -52,7 +52,7 @@ export class CurvesPanel {
       },
       axes: [
         { ...AXIS, label: spec.xlabel, values: (u, vals) => vals.map(tickLabel) },
-        { ...AXIS, label: spec.ylabel + (log ? " (log)" : ""), size: 60, values: (u, vals) => vals.map(tickLabel) },
+        { ...AXIS, label: spec.ylabel + (log ? " (log)" : ""), size: spec.y_axis_size ?? 60, values: (u, vals) => vals.map(tickLabel) },
       ],
       series: [
         { label: spec.xlabel, value: (u, v) => (v == null ? "" : formatNumber(v)) },
