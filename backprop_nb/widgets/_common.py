@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import decimal
 import html
+import inspect
 import io
 import math
 import numbers
@@ -277,6 +278,60 @@ def _round_up(x: float) -> float:
 def _round_step(width: float) -> float:
     """A power of ten that cuts ``width`` into 50 to 500 steps."""
     return 10.0 ** math.floor(math.log10(width / 50))
+
+
+# ----- a function and its controls ---------------------------------------------------------------
+def function_name(fn: Callable[..., Any]) -> str:
+    """The name messages call ``fn`` by: its ``__name__``, or ``fn`` for a lambda."""
+    name = getattr(fn, "__name__", "<lambda>")
+    return "fn" if name == "<lambda>" else name
+
+
+def check_signature(
+    fn: Callable[..., Any], name: str, specs: Mapping[str, Any], widget: str, control: str
+) -> dict[str, Any]:
+    """Each control's default from ``fn``'s signature (None if none), after checking names match.
+
+    ``widget`` and ``control`` name the caller in the messages (``"graph_explorer"``,
+    ``"slider"``): every control must name a parameter of ``fn`` (unless it takes ``**kwargs``),
+    and every parameter without a default needs a control.
+    """
+    if not specs:
+        raise ValueError(f"{widget} needs at least one {control}, e.g. {widget}(f, x=-2, y=5)")
+    parameters = inspect.signature(fn).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    named = {n: p for n, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    for given in specs:
+        if given not in named and not takes_any:
+            raise TypeError(
+                f"{widget}: {control} {given!r} is not a parameter of {name} "
+                f"(its parameters: {', '.join(named) or 'none'})"
+            )
+    for n, p in parameters.items():
+        if p.kind is p.POSITIONAL_ONLY and p.default is p.empty:
+            raise TypeError(
+                f"{widget} passes inputs by name, but {name}'s parameter {n!r} is positional-only"
+            )
+        if n in named and p.default is p.empty and n not in specs:
+            raise TypeError(
+                f"{widget}: {name} needs a {control} for its parameter {n!r}, "
+                f"e.g. {n}=1.0, {n}=(-5, 5) or {n}=widgets.FloatSlider(...)"
+            )
+    return {
+        s: None if s not in named or named[s].default is named[s].empty else named[s].default for s in specs
+    }
+
+
+def check_limits(name: str, limits: Any) -> tuple[float, float] | None:
+    """None, or a pair (low, high) of finite numbers with low < high (an axis' limits)."""
+    if limits is None:
+        return None
+    if not isinstance(limits, tuple | list) or len(limits) != 2:
+        raise TypeError(f"{name} must be a pair (low, high) of numbers, got {limits!r}")
+    low, high = (_checks.number(name, value) for value in limits)
+    if not low < high:
+        raise ValueError(f"{name} must be (low, high) with low < high, got {limits!r}")
+    return low, high
 
 
 # ----- the optimiser menu and other arguments of the training widgets ------------------------------

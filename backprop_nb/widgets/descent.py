@@ -51,6 +51,7 @@ from ._common import (
     FigureFallbackBox,
     OptimizerChoice,
     bounded_count,
+    check_limits,
     lr_slider,
     optimizer_choices,
     optimizer_label,
@@ -553,18 +554,6 @@ def _shown(value: Any) -> str:
     return format_number(float(value)) if isinstance(value, numbers.Real) else str(value)
 
 
-def _check_limits(name: str, limits: Any) -> tuple[float, float] | None:
-    """None, or a pair (low, high) of finite numbers with low < high."""
-    if limits is None:
-        return None
-    if not isinstance(limits, tuple | list) or len(limits) != 2:
-        raise TypeError(f"{name} must be a pair (low, high) of numbers, got {limits!r}")
-    low, high = (_checks.number(name, value) for value in limits)
-    if not low < high:
-        raise ValueError(f"{name} must be (low, high) with low < high, got {limits!r}")
-    return low, high
-
-
 def _check_start(start: Any) -> np.ndarray:
     start = np.atleast_1d(np.asarray(start, dtype=np.float64))
     if start.ndim != 1 or len(start) not in (1, 2):
@@ -657,8 +646,8 @@ def descent_explorer(
         steps=steps,
         chosen=chosen,
         optimizers=choices,
-        xlim=_check_limits("xlim", xlim),
-        ylim=_check_limits("ylim", ylim),
+        xlim=check_limits("xlim", xlim),
+        ylim=check_limits("ylim", ylim),
         max_norm=_checks.positive("max_norm", max_norm),
         resolution=bounded_count("resolution", resolution, 2, MAX_RESOLUTION, "f runs once per grid point"),
     )

@@ -21,7 +21,6 @@ numbers change in place, so no box moves while you drag.
 from __future__ import annotations
 
 import html
-import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +32,8 @@ from ..tensor import Tensor
 from ..viz.dot import format_number, live_drawing
 from ._common import (
     StaticFallbackBox,
+    check_signature,
+    function_name,
     graph_html,
     graph_still,
     html_table,
@@ -74,9 +75,8 @@ class GraphExplorer(StaticFallbackBox):
         if not callable(fn):
             raise TypeError(f"graph_explorer needs a function of the inputs, not {type(fn).__name__} {fn!r}")
         self.fn = fn
-        name = getattr(fn, "__name__", "<lambda>")
-        self._name = "fn" if name == "<lambda>" else name
-        defaults = _check_signature(fn, self._name, specs)
+        self._name = function_name(fn)
+        defaults = check_signature(fn, self._name, specs, widget="graph_explorer", control="slider")
         self.sliders = {name: make_slider(name, spec, defaults[name]) for name, spec in specs.items()}
         self.graph = GraphCanvas()
         self.table = widgets.HTML()
@@ -195,31 +195,3 @@ def graph_explorer(fn: Callable[..., Tensor], /, **sliders: Any) -> GraphExplore
             later (while dragging) they are shown in the widget instead.
     """
     return GraphExplorer(fn, sliders)
-
-
-def _check_signature(fn: Callable[..., Tensor], name: str, specs: dict[str, Any]) -> dict[str, Any]:
-    """Each slider's default from ``fn``'s signature (None if none), after checking names match."""
-    if not specs:
-        raise ValueError("graph_explorer needs at least one slider, e.g. graph_explorer(f, x=-2, y=5)")
-    parameters = inspect.signature(fn).parameters
-    takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-    named = {n: p for n, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
-    for slider in specs:
-        if slider not in named and not takes_any:
-            raise TypeError(
-                f"graph_explorer: slider {slider!r} is not a parameter of {name} "
-                f"(its parameters: {', '.join(named) or 'none'})"
-            )
-    for n, p in parameters.items():
-        if p.kind is p.POSITIONAL_ONLY and p.default is p.empty:
-            raise TypeError(
-                f"graph_explorer passes inputs by name, but {name}'s parameter {n!r} is positional-only"
-            )
-        if n in named and p.default is p.empty and n not in specs:
-            raise TypeError(
-                f"graph_explorer: {name} needs a slider for its parameter {n!r}, "
-                f"e.g. {n}=1.0, {n}=(-5, 5) or {n}=widgets.FloatSlider(...)"
-            )
-    return {
-        s: None if s not in named or named[s].default is named[s].empty else named[s].default for s in specs
-    }

@@ -10,8 +10,10 @@ then, so Play runs as fast as the kernel and the page can both go, and every epo
 Two kinds of panel, given as dicts in ``panels``:
 
 * ``{"kind": "curves", "id", "title", "xlabel", "ylabel", "series": [{"label", "color",
-  "dash", "width", "faded", "points"}], "log_switch": bool}``: lines over a shared x (epochs or
-  steps); data are columns ``x, y1, y2 ...`` with None for a gap (nan, inf, no value yet).
+  "dash", "width", "faded", "points", "line", "span_gaps"}], "log_switch": bool, "logx": bool,
+  "x_min", "x_span", "x_range", "y_range", "y_axis_size"}``: lines over a shared x (epochs or
+  steps); data are columns ``x, y1, y2 ...`` with None for a gap (nan, inf, no value yet), or
+  series each over an x of its own (:meth:`LivePlot.replace_series`).
 * ``{"kind": "field", "id", "title", "xlabel", "ylabel", "colors", "clickable"}``: a picture
   over a plane: a grid (classes or a loss surface), points, paths and a start star.
 
@@ -93,6 +95,15 @@ class LivePlot(anywidget.AnyWidget):
         update = _curves_update(panel, "replace", x, ys, markers)
         self.state[panel] = _curves_update(panel, "replace", update["x"], update["ys"], update["markers"])
         self._updates.append(update)
+
+    def replace_series(self, panel: str, series: Sequence[tuple[Sequence[float], Sequence[float]]]) -> None:
+        """All the series of a curves panel, each an ``(x, y)`` pair over an x of its own (x
+        increasing). The page joins them onto one x axis; a series' line runs on past the x
+        values only other series have, and breaks at its own None (give it ``"span_gaps":
+        False``). Such a panel is only ever replaced, never appended to."""
+        xs, ys = [finite_or_none(x) for x, _ in series], [finite_or_none(y) for _, y in series]
+        self.state[panel] = {"panel": panel, "op": "replace", "xs": xs, "ys": ys, "markers": []}
+        self._updates.append(self.state[panel])  # shared: nothing appends to such a panel
 
     def append_points(
         self, panel: str, x: Sequence[float], ys: Sequence[Sequence[float]], markers: list[dict] | None = None

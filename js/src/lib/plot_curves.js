@@ -2,8 +2,12 @@
 //
 // The kernel sends the spec (title, axis labels, series styles) and the data as columns
 // [x, y1, y2, ...] with null for a gap; new points are appended and the chart repainted in
-// place. Markers (a change of lr or optimiser) are dashed vertical lines with a label, drawn in
-// uPlot's draw hook. A log scale is a different uPlot scale, so switching it rebuilds the chart.
+// place. Series with an x of their own come as "xs" beside "ys" and are joined onto one x
+// (uPlot.join): where a series has no point of its own its value is undefined, which uPlot
+// always spans, while null stays a gap unless the series spans gaps. A series with "line": false
+// is drawn as points only. Markers (a change of lr or optimiser) are dashed vertical lines with
+// a label, drawn in uPlot's draw hook. A log scale is a different uPlot scale, so switching it
+// rebuilds the chart.
 import uPlot from "uplot";
 import { FONT, INK, formatNumber } from "./plot_format.js";
 
@@ -29,21 +33,26 @@ export class CurvesPanel {
     if (this.chart) this.chart.destroy();
     const spec = this.spec;
     const log = this.log && spec.log_switch;
+    const fixed = (range) => (range ? () => range : undefined);
     const opts = {
       title: spec.title,
       width: this.size.width,
       height: this.size.height,
       scales: {
-        x: { time: false, range: (u, lo, hi) => [spec.x_min ?? lo, Math.max(hi ?? 1, (spec.x_min ?? 0) + (spec.x_span ?? 1))] },
+        x: spec.logx
+          ? { time: false, distr: 3, range: fixed(spec.x_range) ?? ((u, lo, hi) => uPlot.rangeLog(lo, hi, 10, true)) }
+          : spec.x_min === undefined
+            ? { time: false, range: fixed(spec.x_range) }
+            : { time: false, range: (u, lo, hi) => [spec.x_min, Math.max(hi ?? 1, spec.x_min + (spec.x_span ?? 1))] },
         // a log axis shows at most 12 decades below the largest value (a path that reaches
         // 1e-97 would otherwise ask uPlot for a hundred decades of ticks)
         y: log
-          ? { distr: 3, range: (u, lo, hi) => uPlot.rangeLog(Math.max(lo, hi / 1e12), hi, 10, true) }
-          : { range: spec.y_range ? () => spec.y_range : undefined },
+          ? { distr: 3, range: fixed(spec.y_range) ?? ((u, lo, hi) => uPlot.rangeLog(Math.max(lo, hi / 1e12), hi, 10, true)) }
+          : { range: fixed(spec.y_range) },
       },
       axes: [
         { ...AXIS, label: spec.xlabel, values: (u, vals) => vals.map(tickLabel) },
-        { ...AXIS, label: spec.ylabel + (log ? " (log)" : ""), size: 60, values: (u, vals) => vals.map(tickLabel) },
+        { ...AXIS, label: spec.ylabel + (log ? " (log)" : ""), size: spec.y_axis_size ?? 60, values: (u, vals) => vals.map(tickLabel) },
       ],
       series: [
         { label: spec.xlabel, value: (u, v) => (v == null ? "" : formatNumber(v)) },
@@ -53,8 +62,9 @@ export class CurvesPanel {
           width: s.width ?? 2,
           dash: s.dash ?? undefined,
           alpha: s.faded ? 0.35 : 1,
-          spanGaps: true,
-          points: { show: s.points ?? false, size: 5, fill: s.color },
+          spanGaps: s.span_gaps ?? true,
+          ...(s.line === false ? { paths: () => null } : {}), // points only
+          points: { show: s.points ?? false, size: s.line === false ? 8 : 5, fill: s.color },
           value: (u, v) => (v == null ? "–" : formatNumber(v)),
         })),
       ],
@@ -65,14 +75,17 @@ export class CurvesPanel {
     this.chart = new uPlot(opts, this.shown(), this.root);
   }
 
-  /** The data as uPlot draws it: on a log scale, values <= 0 cannot be placed and become gaps. */
+  /** The data as uPlot draws it: on a log scale, values <= 0 cannot be placed and become gaps
+   * (undefined, no point of that series at this x, stays undefined). */
   shown() {
     if (!(this.log && this.spec.log_switch)) return this.data;
-    return [this.data[0], ...this.data.slice(1).map((ys) => ys.map((v) => (v != null && v > 0 ? v : null)))];
+    return [this.data[0], ...this.data.slice(1).map((ys) => ys.map((v) => (v === undefined || v > 0 ? v : null)))];
   }
 
   replace(update) {
-    this.data = [update.x, ...update.ys];
+    if (!update.xs) this.data = [update.x, ...update.ys];
+    else if (update.xs.length === 0) this.data = [[]];
+    else this.data = uPlot.join(update.xs.map((x, i) => [x, update.ys[i]]));
     if (update.markers) this.markers = update.markers;
   }
 
