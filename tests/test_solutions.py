@@ -156,3 +156,25 @@ def test_an_answer_that_keeps_the_placeholder_is_refused(copy_of_notebooks):
         sync_solutions.SyncError, match=f"{notebook.name}: the answer to check_new_thing .* placeholder"
     ):
         sync_solutions.sync(copy_of_notebooks)
+
+
+def test_an_exercise_whose_call_changed_finds_its_answer_by_the_checker_alone(copy_of_notebooks):
+    notebook = copy_of_notebooks / "01_chain_rule.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    (exercise,) = [c for c in nb.cells if "check_central_difference(" in c.source]
+    exercise.source = "answer_c = None  # your number\ncheck_central_difference(answer_c)"
+    nbformat.write(nb, notebook)
+    assert sync_solutions.sync(copy_of_notebooks) == []  # the same answer as before
+
+
+def test_a_second_exercise_with_the_same_checker_needs_its_own_answer(copy_of_notebooks):
+    notebook = copy_of_notebooks / "09_deep_networks.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(
+        nbformat.v4.new_code_cell("answer_10 = None\ncheck_sigmoid_gradient_factor(answer_10, layers=10)")
+    )
+    nbformat.write(nb, notebook)
+    with pytest.raises(
+        sync_solutions.SyncError, match=r"no answer .* check_sigmoid_gradient_factor\(answer_10"
+    ):
+        sync_solutions.sync(copy_of_notebooks)

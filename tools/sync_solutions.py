@@ -164,12 +164,17 @@ def answer_pool(notebooks: list[Path], solutions: list[Path]) -> dict[str, list[
 
 
 def find_answer(pool: dict[str, list[Answer]], exercise: dict, notebook: Path) -> Answer:
-    """The answer to ``exercise``: one with the same checker calls, else with the same checkers;
-    from the notebook's own solution notebook where there is a choice."""
+    """The answer to ``exercise``: one with the same checker calls, else the one answer with the
+    same checkers (if there are several, none: the calls must match); from the notebook's own
+    solution notebook where there is a choice."""
     own = solution_path(notebook).name
-    for key in (repr(checker_calls(exercise.source)), repr(checker_names(exercise.source))):
-        if key in pool:
-            answer = sorted(pool[key], key=lambda a: (a.source != own, a.source))[0]
+    calls, names = repr(checker_calls(exercise.source)), repr(checker_names(exercise.source))
+    for key in (calls, names):
+        candidates = pool.get(key, [])
+        if key == names and len({a.cell.source for a in candidates}) > 1:
+            candidates = []  # one checker, several exercises: which answer is meant is unclear
+        if candidates:
+            answer = sorted(candidates, key=lambda a: (a.source != own, a.source))[0]
             stale = [line for line in placeholder_lines(exercise.source) if line in answer.cell.source]
             if stale:
                 raise SyncError(
@@ -187,10 +192,16 @@ def find_answer(pool: dict[str, list[Answer]], exercise: dict, notebook: Path) -
 def solution_notebook(notebook: Path, pool: dict[str, list[Answer]]) -> nbformat.NotebookNode:
     """The notebook with its exercises answered, each cell with the outputs it had where it came from."""
     nb = nbformat.read(notebook, as_version=4)
-    cells = []
+    cells, used = [], set()
     for i, cell in enumerate(nb.cells):
         if is_exercise(cell):
             answer = find_answer(pool, cell, notebook)
+            if answer.cell.source in used:
+                raise SyncError(
+                    f"{notebook.name}: two exercises calling {', '.join(checker_names(cell.source))} "
+                    "would get the same answer; make the answers' checker calls match the exercises'"
+                )
+            used.add(answer.cell.source)
             cells += [_tagged(c, NOTE_TAG) for c in answer.before]
             answered = _tagged(answer.cell, ANSWER_TAG)
             answered.id = cell.id
