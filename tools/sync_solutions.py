@@ -15,8 +15,11 @@ For every ``notebooks/NN_name.ipynb`` with exercises this writes
 
 Answers come from a pool over all the solution notebooks there are, matched by the checker
 calls of the cell (``check_he_std(answer_std)``; by the checkers' names alone where no call
-matches exactly), so an exercise that moved to another notebook keeps its answer. A solution
-notebook no exercise notebook needs any more is removed once its answers are in the pool.
+matches exactly and only one answer has them), so an exercise that moved to another notebook
+keeps its answer. A solution notebook no exercise notebook needs any more is removed once its
+answers are in the pool. An answered cell without the tag (one added by hand) brings as its
+explanation the cells after it up to the next heading, exercise or cell of a notebook, and the
+text under an "Exercise" heading right above it that no notebook has.
 
 Workflow: edit ``notebooks/NN_name.ipynb``; for a new exercise, also put its answered cell
 (the same checker call, the placeholder answered) at the end of any solution notebook; then
@@ -24,8 +27,8 @@ Workflow: edit ``notebooks/NN_name.ipynb``; for a new exercise, also put its ans
 notebooks/solutions/NN_name_solutions.ipynb``, which runs the copy and stores its outputs.
 A cell whose source did not change keeps the outputs stored in the solution notebook, so
 syncing again gives the same bytes; a new or changed cell brings the outputs it has in the
-notebook (an answer: in the solution notebook it came from) until the refresh. ``tests/test_solutions.py`` fails when a
-solution notebook is not what this tool writes.
+notebook (an answer: in the solution notebook it came from) until the refresh.
+``tests/test_solutions.py`` fails when a solution notebook is not what this tool writes.
 
 Errors name the notebook and the checker: an exercise without an answer in the pool, or an
 answer that still holds a placeholder line of the exercise.
@@ -94,7 +97,7 @@ class Answer:
     cell: dict
     before: list[dict] = field(default_factory=list)
     after: list[dict] = field(default_factory=list)
-    source: str = ""  # the solution notebook it came from
+    origin: str = ""  # the file name of the solution notebook it came from
 
 
 def answers_in(path: Path, story: set[str]) -> list[Answer]:
@@ -174,12 +177,12 @@ def find_answer(pool: dict[str, list[Answer]], exercise: dict, notebook: Path) -
         if key == names and len({a.cell.source for a in candidates}) > 1:
             candidates = []  # one checker, several exercises: which answer is meant is unclear
         if candidates:
-            answer = sorted(candidates, key=lambda a: (a.source != own, a.source))[0]
+            answer = sorted(candidates, key=lambda a: (a.origin != own, a.origin))[0]
             stale = [line for line in placeholder_lines(exercise.source) if line in answer.cell.source]
             if stale:
                 raise SyncError(
                     f"{notebook.name}: the answer to {', '.join(checker_names(exercise.source))} "
-                    f"(from solutions/{answer.source}) still holds the placeholder line {stale[0]!r}"
+                    f"(from solutions/{answer.origin}) still holds the placeholder line {stale[0]!r}"
                 )
             return answer
     raise SyncError(

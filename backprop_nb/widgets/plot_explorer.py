@@ -106,7 +106,7 @@ class PlotExplorer(FigureFallbackBox):
             "title": _text("title", title),
         }
         self.logx, self.logy = _flag("logx", logx), _flag("logy", logy)
-        self.xlim, self.ylim = _limits("xlim", xlim, logx), _limits("ylim", ylim, logy)
+        self.xlim, self.ylim = _limits("xlim", xlim, self.logx), _limits("ylim", ylim, self.logy)
         defaults = check_signature(fn, self._name, specs, widget="plot_explorer", control="control")
         self.controls = {name: _control(name, spec, defaults[name]) for name, spec in specs.items()}
         self.error: str | None = None
@@ -224,7 +224,8 @@ def plot_explorer(
     pair of 1-D arrays of one length, drawn as a line (curves may have different x; x must
     increase or decrease along a curve). A value :class:`Points` ``(x, y)`` is drawn as dots
     without a line. ``fn`` may also return ``(curves, message)``: the message is shown above the
-    plot. nan and inf in y are gaps in the line (so are y <= 0 with ``logy``).
+    plot. nan and inf in y are gaps in the line (so are y <= 0 with ``logy``). Keep the labels
+    the same while a control moves: new labels make the page build the plot anew.
 
     Each keyword gives the control of the parameter of that name:
 
