@@ -5,10 +5,11 @@ shrinks, an activation's shape as a parameter moves, a loss curve for each learn
 ``fn`` takes the controls' values by name and returns the curves to draw, ``{label: (x, y)}``;
 each move of a control calls it again and the page redraws the curves in place.
 
+>>> def error(h):
+...     '''How far the forward difference of sin at 1 is from the true slope cos(1).'''
+...     return np.abs((np.sin(1 + h) - np.sin(1)) / h - np.cos(1))
 >>> hs = np.logspace(-12, 0, 121)
 >>> def slope_error(h):
-...     '''How far the forward difference of sin at 1 is from the true slope cos(1).'''
-...     error = lambda h: np.abs((np.sin(1 + h) - np.sin(1)) / h - np.cos(1))
 ...     curves = {"|error|": (hs, error(hs)), "chosen h": bp.widgets.Points([h], [error(h)])}
 ...     return curves, f"h = {h:.0e}: the slope is off by {error(h):.1e}"
 >>> explorer = bp.widgets.plot_explorer(
