@@ -7,6 +7,7 @@ import re
 import sys
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -283,7 +284,9 @@ def test_the_still_is_a_deterministic_png_of_the_start_with_its_axes():
         == png
         == base64.b64decode(make()._repr_mimebundle_()["image/png"])
     )
-    ax = make()._still_figure().axes[0]
+    figure = make()._still_figure()
+    plt.close(figure)  # pyplot keeps no copy; the axes can still be read
+    ax = figure.axes[0]
     assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
     assert ax.get_xlim() == pytest.approx((0.5, 10)) and ax.get_ylim() == pytest.approx((0.1, 100))
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("x", "y")

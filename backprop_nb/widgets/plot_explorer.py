@@ -5,10 +5,11 @@ shrinks, an activation's shape as a parameter moves, a loss curve for each learn
 ``fn`` takes the controls' values by name and returns the curves to draw, ``{label: (x, y)}``;
 each move of a control calls it again and the page redraws the curves in place.
 
+>>> def error(h):
+...     '''How far the forward difference of sin at 1 is from the true slope cos(1).'''
+...     return np.abs((np.sin(1 + h) - np.sin(1)) / h - np.cos(1))
 >>> hs = np.logspace(-12, 0, 121)
 >>> def slope_error(h):
-...     '''How far the forward difference of sin at 1 is from the true slope cos(1).'''
-...     error = lambda h: np.abs((np.sin(1 + h) - np.sin(1)) / h - np.cos(1))
 ...     curves = {"|error|": (hs, error(hs)), "chosen h": bp.widgets.Points([h], [error(h)])}
 ...     return curves, f"h = {h:.0e}: the slope is off by {error(h):.1e}"
 >>> explorer = bp.widgets.plot_explorer(
@@ -106,7 +107,7 @@ class PlotExplorer(FigureFallbackBox):
             "title": _text("title", title),
         }
         self.logx, self.logy = _flag("logx", logx), _flag("logy", logy)
-        self.xlim, self.ylim = _limits("xlim", xlim, logx), _limits("ylim", ylim, logy)
+        self.xlim, self.ylim = _limits("xlim", xlim, self.logx), _limits("ylim", ylim, self.logy)
         defaults = check_signature(fn, self._name, specs, widget="plot_explorer", control="control")
         self.controls = {name: _control(name, spec, defaults[name]) for name, spec in specs.items()}
         self.error: str | None = None
@@ -224,7 +225,8 @@ def plot_explorer(
     pair of 1-D arrays of one length, drawn as a line (curves may have different x; x must
     increase or decrease along a curve). A value :class:`Points` ``(x, y)`` is drawn as dots
     without a line. ``fn`` may also return ``(curves, message)``: the message is shown above the
-    plot. nan and inf in y are gaps in the line (so are y <= 0 with ``logy``).
+    plot. nan and inf in y are gaps in the line (so are y <= 0 with ``logy``). Keep the labels
+    the same while a control moves: new labels make the page build the plot anew.
 
     Each keyword gives the control of the parameter of that name:
 
