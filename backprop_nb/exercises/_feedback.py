@@ -7,6 +7,12 @@ answer is right, so a notebook (or a test) can also ``assert check_...(...)``.
 An exercise checker compares the student's answer with the expected one and, when they differ,
 looks for the usual mistakes (a flipped sign, a missing factor, a transposed shape) to say
 something more useful than "wrong": :func:`diagnose_number` and :func:`compare_array` do that.
+
+Typed numbers follow one rule, :data:`TOLERANCE_RULE`: an answer is right when it agrees with the
+truth to 3 significant figures (:func:`agrees`), and every rejection says so.
+
+>>> agrees(2.04, 2.0399), agrees(0.88, 0.8808), agrees(7.89e-31, 0.25**50)
+(True, False, True)
 """
 
 from __future__ import annotations
@@ -137,13 +143,11 @@ def _too_few_figures(number: float, expected: float, figures: int) -> str | None
     given = figures_given(number)
     if 0 < given < figures and agrees(number, expected, given):
         plural = "" if given == 1 else "s"
-        return (
-            f"you gave {given} significant figure{plural}; give {figures} (keep every digit until the end)."
-        )
+        return f"you gave {given} significant figure{plural}; give {figures}."
     return None
 
 
-Mistake = tuple[Callable[[float], float], str]
+NumberMistake = tuple[Callable[[float], float], str]
 """A common mistake: how it turns the right answer into the wrong one, and what to say about it."""
 
 
@@ -153,7 +157,7 @@ def diagnose_number(
     expected: float,
     *,
     hint: str,
-    mistakes: Sequence[Mistake] = (),
+    mistakes: Sequence[NumberMistake] = (),
     rounded: Sequence[tuple[float, str]] = (),
     figures: int = SIGNIFICANT_FIGURES,
 ) -> Feedback:
@@ -215,7 +219,7 @@ def compare_array(
     first = tuple(int(i) for i in bad[0])
     too_few = _too_few_figures(float(value[first]), float(expected[first]), figures)
     if too_few is not None:
-        return wrong(f"{what}: at index {first} (you have {value[first]:.6g}) {too_few} {rule}", hint)
+        return wrong(f"{what}: at index {first} you have {value[first]:.6g}: {too_few} {rule}", hint)
     return wrong(
         f"{what}: {len(bad)} of {value.size} entries differ, the first at index {first} "
         f"(you have {value[first]:.6g}). {rule}",
