@@ -36,8 +36,7 @@ from pathlib import Path
 
 import nbformat
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-SOURCES = NOTEBOOKS / "solutions"
+SOURCES = Path(__file__).resolve().parent.parent / "notebooks" / "solutions"
 SOLUTION_ONLY_TAG = "solution-note"
 STUBS = {"code": "# YOUR CODE HERE", "markdown": "YOUR ANSWER HERE"}
 # For each kind of region: the nbgrader cell metadata flag it needs, and whether a stub replaces it.
@@ -182,13 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report the student notebooks out of date")
     args = parser.parse_args(argv)
     try:
-        changed = make(check=args.check)
+        changed = make(SOURCES, check=args.check)
     except SourceError as error:
         print(f"make_student_notebooks: {error}", file=sys.stderr)
         return 2
     for path in changed:
         print(
-            f"{path.relative_to(NOTEBOOKS.parent)}: {'missing or out of date' if args.check else 'written'}"
+            f"{path.relative_to(SOURCES.parent.parent)}: {'missing or out of date' if args.check else 'written'}"
         )
     return 1 if args.check and changed else 0
 
