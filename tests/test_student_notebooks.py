@@ -93,7 +93,8 @@ def test_a_region_becomes_the_stub_at_the_markers_indentation_and_hidden_tests_g
             metadata={"nbgrader": {"grade": True, "grade_id": "t", "points": 1, "schema_version": 3}},
         ),
         nbformat.v4.new_markdown_cell(
-            "Why?\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION", metadata={"nbgrader": NBGRADER}
+            "Why?\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION",
+            metadata={"nbgrader": dict(NBGRADER, grade_id="why")},
         ),
     )
     assert made_sources(source) == [
@@ -148,8 +149,18 @@ def test_links_lose_the_parent_folder_the_solutions_folder_needs(tmp_path):
             exercise("def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION"),
             r"the student version does not compile \(expected an indented block.*\); keep the lines",
         ),
+        (exercise("a = 1", grade_id=""), "nbgrader needs a grade_id unique in the notebook, not ''"),
     ],
-    ids=["no end", "no begin", "nested", "not alone", "no metadata", "hidden tests no grade", "no docstring"],
+    ids=[
+        "no end",
+        "no begin",
+        "nested",
+        "not alone",
+        "no metadata",
+        "hidden tests no grade",
+        "no docstring",
+        "no grade_id",
+    ],
 )
 def test_a_source_the_student_version_cannot_be_made_from_is_named(tmp_path, cell, message):
     source = write_source(tmp_path, nbformat.v4.new_markdown_cell("# 01 · Demo"), cell)
@@ -158,6 +169,12 @@ def test_a_source_the_student_version_cannot_be_made_from_is_named(tmp_path, cel
     ):
         make_student_notebooks.student_notebook(source)
     with pytest.raises(make_student_notebooks.SourceError, match=message):
+        make_student_notebooks.student_notebook(source)
+
+
+def test_two_exercises_with_one_grade_id_are_refused(tmp_path):
+    source = write_source(tmp_path, exercise("a = 1"), exercise("b = 1"))
+    with pytest.raises(make_student_notebooks.SourceError, match=r"cell 1 \(id cell1\): .* not 'exercise'"):
         make_student_notebooks.student_notebook(source)
 
 
