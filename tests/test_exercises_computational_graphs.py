@@ -6,6 +6,8 @@ import pytest
 import backprop_nb as bp
 from backprop_nb.exercises import (
     check_branch_gradient,
+    check_buggy_input,
+    check_fixed_glu_gate,
     check_max_gate,
     check_power_gate,
     check_simple_circuit_grads,
@@ -180,7 +182,7 @@ def _backward_returning(grads_of):
         ),
         (
             lambda a, b, out, g: (g * b * out / 2, g * out * np.log(a)),
-            ["grad_check fails for a (max relative error"],
+            ["grad_check fails for a on inputs of shape (3,) (max relative error"],
         ),
     ],
 )
@@ -198,12 +200,11 @@ def test_power_gate_reports_only_the_wrong_input():
 
 def test_power_gate_placeholders_and_missing_gradients():
     _assert_wrong(
-        check_power_gate(_gate_with_backward(lambda self, g: (None, None))), "returns None for both"
+        check_power_gate(_gate_with_backward(lambda self, g: (None, None))), "returns None for every input"
     )
     _assert_wrong(
         check_power_gate(_gate_with_backward(lambda self, g: (g, None))),
         "returns None for b",
-        "the exponent too",
     )
 
     def not_written(self, g):
@@ -220,8 +221,94 @@ def test_power_gate_errors_are_reported_not_raised():
 
 def test_power_gate_checks_the_forward_and_the_argument():
     wrong_forward = type("StudentGate", (PowerGate,), {"forward": lambda self, a, b: a * b})
-    _assert_wrong(check_power_gate(wrong_forward), "forward should return a ** b", "it gives 1")
+    _assert_wrong(check_power_gate(wrong_forward), "forward should return a ** b", "it gives", "instead of")
     raising_forward = type("StudentGate", (PowerGate,), {"forward": lambda self, a, b: a @ b @ a})
     _assert_wrong(check_power_gate(raising_forward), "StudentGate.forward raised")
     _assert_wrong(check_power_gate(3), "a subclass of bp.Op, not 3")
     _assert_wrong(check_power_gate(int), "a subclass of bp.Op")
+
+
+def test_power_gate_is_tried_on_fresh_inputs_of_several_shapes():
+    """A backward that is right only on the vector trial (it flattens) fails on the matrix one."""
+
+    def flattening(self, grad_out):
+        a, b, out = self.saved_tensors
+        return (grad_out * b * a ** (b - 1)).ravel().reshape(-1, 3)[0], grad_out * out * np.log(a)
+
+    feedback = check_power_gate(_gate_with_backward(flattening))
+    _assert_wrong(feedback, "StudentGate.backward raised", "shape (2, 3)")  # the vector trial passed
+
+
+# ----- find the bug: GLUGate computes x·σ(y), its backward forgets 1 − σ(y) ----------------------
+def _sigmoid(v):
+    return 1 / (1 + np.exp(-v))
+
+
+class GLUGate(bp.Op):
+    """The notebook's gate with the bug: σ′(y) written as σ(y)."""
+
+    def forward(self, x, y):
+        s = _sigmoid(y)
+        self.save_for_backward(x, s)
+        return x * s
+
+    def backward(self, grad_out):
+        x, s = self.saved_tensors
+        return grad_out * s, grad_out * x * s
+
+
+def _glu_with_backward(grads_of):
+    def backward(self, grad_out):
+        x, s = self.saved_tensors
+        return grads_of(x, s, grad_out)
+
+    return type("FixedGLUGate", (GLUGate,), {"backward": backward})
+
+
+FixedGLUGate = _glu_with_backward(lambda x, s, g: (g * s, g * x * s * (1 - s)))
+
+
+def test_grad_check_exposes_the_bug_in_y_only():
+    x, y = np.array([0.5, -1.0, 2.0]), np.array([0.3, -0.7, 1.1])
+    report = bp.grad_check(lambda a, b: GLUGate.apply(a, b).sum(), x, y)
+    assert report.row_passed == (True, False)
+    assert bp.grad_check(lambda a, b: FixedGLUGate.apply(a, b).sum(), x, y)
+
+
+def test_buggy_input_answers():
+    assert check_buggy_input("y") and check_buggy_input(" y ")
+    _assert_wrong(check_buggy_input("x"), "row for x passes")
+    _assert_wrong(check_buggy_input("both"), '"x" or "y"', "'both'")
+    _assert_wrong(check_buggy_input(1), '"x" or "y"')
+    _assert_wrong(check_buggy_input(bp.tensor(1.0)), "as a string")
+    _assert_wrong(check_buggy_input(None), "Fill in buggy_input")
+
+
+def test_fixed_glu_gate_passes():
+    feedback = check_fixed_glu_gate(FixedGLUGate)
+    assert feedback and "grad_check passes for x" in feedback.message and "(2, 3)" in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("grads_of", "phrases"),
+    [
+        (lambda x, s, g: (g * s, g * x * s), ["fails for y", "the bug of the original backward"]),
+        (lambda x, s, g: (g * s, x * s * (1 - s)), ["fails for y", "local gradient alone"]),
+        (lambda x, s, g: (g * s, g * s * (1 - s)), ["fails for y", "the factor x is missing"]),
+        (
+            lambda x, s, g: (g * x * s * (1 - s), g * s),
+            ["fails for x", "that is y's gradient", "x's gradient"],
+        ),
+        (lambda x, s, g: (s, g * x * s * (1 - s)), ["fails for x", "local gradient alone"]),
+        (lambda x, s, g: (g * s, -g * x * s * (1 - s)), ["fails for y", "sign is flipped"]),
+    ],
+)
+def test_fixed_glu_gate_mistakes(grads_of, phrases):
+    _assert_wrong(check_fixed_glu_gate(_glu_with_backward(grads_of)), *phrases)
+
+
+def test_fixed_glu_gate_argument_and_forward_are_checked():
+    _assert_wrong(check_fixed_glu_gate("FixedGLUGate"), "a subclass of bp.Op")
+    _assert_wrong(check_fixed_glu_gate(None), "Fill in", "FixedGLUGate")
+    tanh_forward = type("FixedGLUGate", (FixedGLUGate,), {"forward": lambda self, x, y: np.tanh(x) * y})
+    _assert_wrong(check_fixed_glu_gate(tanh_forward), "forward should return x · σ(y)")
