@@ -312,3 +312,53 @@ def test_fixed_glu_gate_argument_and_forward_are_checked():
     _assert_wrong(check_fixed_glu_gate(None), "Fill in", "FixedGLUGate")
     tanh_forward = type("FixedGLUGate", (FixedGLUGate,), {"forward": lambda self, x, y: np.tanh(x) * y})
     _assert_wrong(check_fixed_glu_gate(tanh_forward), "forward should return x · σ(y)")
+
+
+def _power_gate(grads_of):
+    """A case for CASES: a gate class is callable without arguments, so each case calls the checker."""
+    return lambda: check_power_gate(_gate_with_backward(_backward_returning(grads_of)))
+
+
+def _glu_gate(grads_of):
+    return lambda: check_fixed_glu_gate(_glu_with_backward(grads_of))
+
+
+CASES = {
+    "check_simple_circuit_grads": {
+        "right": [lambda: check_simple_circuit_grads(5.0, 5.0, 3.0)],
+        "wrong": [
+            lambda: check_simple_circuit_grads(3.0, 5.0, 5.0),
+            lambda: check_simple_circuit_grads(1.0, 1.0, 3.0),
+            lambda: check_simple_circuit_grads(5.0, 5.0, 5.0),
+            lambda: check_simple_circuit_grads(None, 5.0, 3.0),
+        ],
+    },
+    "check_max_gate": {
+        "right": [lambda: check_max_gate(0.0, -3.0)],
+        "wrong": [
+            lambda: check_max_gate(-3.0, 0.0),
+            lambda: check_max_gate(-3.0, -3.0),
+            lambda: check_max_gate(0.0, 1.0),
+        ],
+    },
+    "check_branch_gradient": {"right": [10.0], "wrong": [6.0, 4.0, 24.0, None]},
+    "check_power_gate": {
+        "right": [lambda: check_power_gate(PowerGate)],
+        "wrong": [
+            _power_gate(lambda a, b, out, g: (b * a ** (b - 1), out * np.log(a))),
+            _power_gate(lambda a, b, out, g: (g * b * a ** (b - 1), g * out * np.log10(a))),
+            _power_gate(lambda a, b, out, g: (g * b * out, g * out * np.log(a))),
+            None,
+        ],
+    },
+    "check_buggy_input": {"right": ["y"], "wrong": ["x", "both", 1, None]},
+    "check_fixed_glu_gate": {
+        "right": [lambda: check_fixed_glu_gate(FixedGLUGate)],
+        "wrong": [
+            lambda: check_fixed_glu_gate(GLUGate),
+            _glu_gate(lambda x, s, g: (g * s, x * s * (1 - s))),
+            _glu_gate(lambda x, s, g: (g * x * s * (1 - s), g * s)),
+            "FixedGLUGate",
+        ],
+    },
+}
