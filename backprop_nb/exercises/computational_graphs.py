@@ -15,6 +15,7 @@ import numpy as np
 from ..gradcheck import grad_check
 from ..ops import Op
 from ..tensor import Tensor
+from ._code import CODE_RTOL
 from ._feedback import Feedback, all_parts, as_number, diagnose_number, fill_in, is_placeholder, right, wrong
 
 __all__ = [
@@ -118,7 +119,7 @@ def _diagnose_input(
 ) -> Feedback:
     said = f"grad_check fails for {name} on inputs of shape {grad.shape} (max relative error {rel:.2g})"
     for candidate, explanation in [*mistakes, (-expected, "the sign is flipped.")]:
-        if np.shape(grad) == np.shape(candidate) and np.allclose(grad, candidate, rtol=1e-6):
+        if np.shape(grad) == np.shape(candidate) and np.allclose(grad, candidate, rtol=CODE_RTOL):
             return wrong(f"{said}: {explanation}", exercise.hint)
     return wrong(f"{said}.", exercise.hint)
 
@@ -138,8 +139,8 @@ def _check_gate_once(
         return wrong(
             f"{should}, of shape {expected_out.shape}; it returned shape {out.shape}.", exercise.hint
         )
-    if not np.allclose(out.data, expected_out, rtol=1e-6):
-        at = tuple(int(i) for i in np.argwhere(~np.isclose(out.data, expected_out, rtol=1e-6))[0])
+    if not np.allclose(out.data, expected_out, rtol=CODE_RTOL):
+        at = tuple(int(i) for i in np.argwhere(~np.isclose(out.data, expected_out, rtol=CODE_RTOL))[0])
         values = ", ".join(f"{name} = {value[at]:.4g}" for name, value in inputs.items())
         return wrong(
             f"{should}; for {values} it gives {out.data[at]:.4g} instead of {expected_out[at]:.4g}.",
