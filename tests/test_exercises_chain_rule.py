@@ -29,7 +29,7 @@ def _assert_wrong(feedback, *phrases):
 def test_a_placeholder_asks_to_fill_in(check, placeholder):
     feedback = check(placeholder)
     _assert_wrong(feedback, "Fill in", "replace None")
-    assert feedback.hint
+    assert not feedback.hint  # the hint comes after a wrong attempt, not before the first
 
 
 @pytest.mark.parametrize("check", ONE_ANSWER_CHECKS)

@@ -33,7 +33,7 @@ def _leaves(**values):
 def test_a_placeholder_asks_to_fill_in(check, arity, placeholder):
     feedback = check(*[placeholder] * arity)
     _assert_wrong(feedback, "Fill in")
-    assert feedback.hint
+    assert not feedback.hint  # the hint comes after a wrong attempt, not before the first
 
 
 def test_one_missing_part_is_enough_to_ask_to_fill_in():
@@ -362,3 +362,14 @@ CASES = {
         ],
     },
 }
+
+
+def test_gate_stubs_ask_to_fill_in_without_giving_the_hint_away():
+    for feedback in (
+        check_power_gate(_gate_with_backward(lambda self, g: (None, None))),
+        check_fixed_glu_gate(_glu_with_backward(lambda x, s, g: (None, None))),
+        check_buggy_input(None),
+    ):
+        _assert_wrong(feedback, "Fill in")
+        assert not feedback.hint
+    assert check_fixed_glu_gate(GLUGate).hint  # a wrong attempt gets it

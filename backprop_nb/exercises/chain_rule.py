@@ -37,7 +37,7 @@ def check_central_difference(answer: Any) -> Feedback:
     x, h = CENTRAL_POINT, CENTRAL_STEP
     hint = "(f(x + h) − f(x − h)) / (2h) with f(x) = x³, x = 2, h = 0.1: (2.1³ − 1.9³) / 0.2."
     if is_placeholder(answer):
-        return fill_in("answer_central, the central difference of x³ at x = 2 with h = 0.1", hint)
+        return fill_in("answer_central, the central difference of x³ at x = 2 with h = 0.1")
     forward = (_cube(x + h) - _cube(x)) / h
     backward = (_cube(x) - _cube(x - h)) / h
     feedback = diagnose_number(
@@ -80,7 +80,7 @@ def check_softplus_derivative(answer: Any) -> Feedback:
     x = SOFTPLUS_POINT
     hint = "Outer g(u) = ln u with g'(u) = 1/u, inner u = 1 + eˣ with u' = eˣ: multiply g'(u(x)) by u'(x)."
     if is_placeholder(answer):
-        return fill_in("answer_softplus, the derivative of ln(1 + eˣ) at x = 2", hint)
+        return fill_in("answer_softplus, the derivative of ln(1 + eˣ) at x = 2")
     inner = 1.0 + math.exp(x)
     expected = math.exp(x) / inner
     feedback = diagnose_number(
@@ -170,10 +170,7 @@ def _check_step(method: str, answer: Any, errors: dict[str, list[float]]) -> Fee
 def check_best_steps(forward: Any, central: Any) -> Feedback:
     """The steps h from notebook 01's table that give the smallest error, for each difference."""
     if is_placeholder(forward) or is_placeholder(central):
-        return fill_in(
-            "best_h_forward and best_h_central, the steps with the smallest error in each column",
-            "In each column of the table, find the row with the smallest error and read its h.",
-        )
+        return fill_in("best_h_forward and best_h_central, the steps with the smallest error in each column")
     errors = _difference_errors()
     feedback = all_parts([_check_step(m, a, errors) for m, a in (("forward", forward), ("central", central))])
     if feedback:
@@ -198,7 +195,7 @@ def check_gormley_dJdx(answer: Any) -> Feedback:
         "which add; then dt/dx = 2x."
     )
     if is_placeholder(answer):
-        return fill_in("answer_dJdx, dJ/dx of J = cos(sin(x²) + 3x²) at x = 1", hint)
+        return fill_in("answer_dJdx, dJ/dx of J = cos(sin(x²) + 3x²) at x = 1")
     t = x * x
     dJ_du = -math.sin(math.sin(t) + 3 * t)
     path_sin, path_3t, dt_dx = dJ_du * math.cos(t), dJ_du * 3, 2 * x

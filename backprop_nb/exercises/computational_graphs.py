@@ -51,7 +51,7 @@ def check_simple_circuit_grads(dfdx: Any, dfdy: Any, dfdz: Any) -> Feedback:
         "the upstream times q; the + gate then hands ∂f/∂q unchanged to x and y."
     )
     if any(is_placeholder(a) for a in (dfdx, dfdy, dfdz)):
-        return fill_in("dfdx, dfdy and dfdz, the gradients of f = (x + y)·z at x = 4, y = −1, z = 5", hint)
+        return fill_in("dfdx, dfdy and dfdz, the gradients of f = (x + y)·z at x = 4, y = −1, z = 5")
     numbers = _as_numbers({"∂f/∂x": dfdx, "∂f/∂y": dfdy, "∂f/∂z": dfdz})
     if isinstance(numbers, Feedback):
         return numbers
@@ -149,13 +149,12 @@ def _check_gate_once(
     try:
         (out * grad_out).sum().backward()
     except NotImplementedError:
-        return fill_in(f"{gate.__name__}.backward", exercise.hint, todo="it still raises NotImplementedError")
+        return fill_in(f"{gate.__name__}.backward", todo="it still raises NotImplementedError")
     except Exception as error:
         return _raised(gate, exercise, "backward", error)
     if all(leaf.grad is None for leaf in leaves):
         return fill_in(
             f"{gate.__name__}.backward",
-            exercise.hint,
             todo="it returns None for every input, write their gradients",
         )
     for leaf in leaves:
@@ -183,7 +182,7 @@ def _check_gate(gate: Any, exercise: _GateExercise) -> Feedback:
     """Try the student's gate class on fresh inputs of each of ``_TRIAL_SHAPES``, with an upstream
     gradient other than 1, and say which input's gradient ``bp.grad_check`` rejects, and why."""
     if is_placeholder(gate):
-        return fill_in("your gate", exercise.hint, todo=f"pass its class: {exercise.name}")
+        return fill_in("your gate", todo=f"pass its class: {exercise.name}")
     gate = type(gate) if isinstance(gate, Op) else gate
     if not (isinstance(gate, type) and issubclass(gate, Op)):
         return wrong(f"The check takes your gate class, a subclass of bp.Op, not {gate!r}.", exercise.hint)
@@ -313,9 +312,7 @@ def check_buggy_input(answer: Any) -> Feedback:
         "per input, and the row marked as failing names the input."
     )
     if is_placeholder(answer):
-        return fill_in(
-            "buggy_input, the name of the input whose gradient is wrong", hint, todo='write "x" or "y"'
-        )
+        return fill_in("buggy_input, the name of the input whose gradient is wrong", todo='write "x" or "y"')
     if not isinstance(answer, str) or answer.strip() not in ("x", "y"):
         return wrong(
             f'Answer with the name of one input as a string, "x" or "y"; you wrote {answer!r}.', hint
@@ -349,7 +346,7 @@ def check_max_gate(dfdx: Any, dfdy: Any) -> Feedback:
         "input that won the max, and nothing to the other."
     )
     if is_placeholder(dfdx) or is_placeholder(dfdy):
-        return fill_in("dfdx and dfdy, the gradients of f = max(x, y)·z at x = 2, y = 5, z = −3", hint)
+        return fill_in("dfdx and dfdy, the gradients of f = max(x, y)·z at x = 2, y = 5, z = −3")
     numbers = _as_numbers({"∂f/∂x": dfdx, "∂f/∂y": dfdy})
     if isinstance(numbers, Feedback):
         return numbers
@@ -390,7 +387,7 @@ def check_branch_gradient(dfdx: Any) -> Feedback:
         "(∂f/∂b · ∂b/∂x = a · z): the contributions add."
     )
     if is_placeholder(dfdx):
-        return fill_in("dfdx, ∂f/∂x for a = x + y, b = x·z, f = a·b at x = 3, y = −1, z = 2", hint)
+        return fill_in("dfdx, ∂f/∂x for a = x + y, b = x·z, f = a·b at x = 3, y = −1, z = 2")
     x, y, z = BRANCH_POINT.values()
     a, b = x + y, x * z
     through_a, through_b = b * 1.0, a * z
