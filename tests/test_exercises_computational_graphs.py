@@ -1,10 +1,14 @@
 """The checkers of notebook 02: right answers pass, each usual mistake gets its own message."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import backprop_nb as bp
 from backprop_nb.exercises import (
+    GLU_BUGGY_INPUT,
     check_branch_gradient,
     check_buggy_input,
     check_fixed_glu_gate,
@@ -373,3 +377,16 @@ def test_gate_stubs_ask_to_fill_in_without_giving_the_hint_away():
         _assert_wrong(feedback, "Fill in")
         assert not feedback.hint
     assert check_fixed_glu_gate(GLUGate).hint  # a wrong attempt gets it
+
+
+def test_the_notebooks_glu_gate_has_its_bug_in_the_input_the_checker_names():
+    """check_buggy_input's truth is a constant: the gate printed in notebook 02 must still fail there."""
+    source = Path(__file__).parent.parent / "notebooks/02_computational_graphs.ipynb"
+    cells = ["".join(cell["source"]) for cell in json.loads(source.read_text())["cells"]]
+    (gate_cell,) = [cell for cell in cells if cell.startswith("class GLUGate(bp.Op):")]
+    namespace = {"bp": bp, "np": np}
+    exec(gate_cell, namespace)
+    x, y = np.array([0.5, -1.0, 2.0]), np.array([0.3, -0.7, 1.1])
+    report = bp.grad_check(lambda a, b: namespace["GLUGate"].apply(a, b).sum(), x, y)
+    failing = [name for name, passed in zip("xy", report.row_passed, strict=True) if not passed]
+    assert failing == [GLU_BUGGY_INPUT]
