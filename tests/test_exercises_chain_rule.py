@@ -9,6 +9,7 @@ import backprop_nb as bp
 from backprop_nb.exercises import (
     check_best_steps,
     check_central_difference,
+    check_central_difference_function,
     check_gormley_dJdx,
     check_softplus_derivative,
 )
@@ -28,7 +29,7 @@ def _assert_wrong(feedback, *phrases):
 def test_a_placeholder_asks_to_fill_in(check, placeholder):
     feedback = check(placeholder)
     _assert_wrong(feedback, "Fill in", "replace None")
-    assert feedback.hint
+    assert not feedback.hint  # the hint comes after a wrong attempt, not before the first
 
 
 @pytest.mark.parametrize("check", ONE_ANSWER_CHECKS)
@@ -149,3 +150,78 @@ _DJ_DU = -math.sin(math.sin(1.0) + 3.0)
 )
 def test_gormley_dJdx_mistakes(answer, phrase):
     _assert_wrong(check_gormley_dJdx(answer), phrase)
+
+
+# ----- central_difference(f, x, h) as code -----------------------------------------------------
+def central_difference(f, x, h):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def forward_difference(f, x, h):
+    return (f(x + h) - f(x)) / h
+
+
+def divided_by_h(f, x, h):
+    return (f(x + h) - f(x - h)) / h
+
+
+def times_h(f, x, h):
+    return (f(x + h) - f(x - h)) / 2 * h
+
+
+def unbracketed(f, x, h):
+    return f(x + h) - f(x - h) / (2 * h)
+
+
+def one_point_at_a_time(f, x, h):
+    """Right, with a loop: the checker accepts any way of computing it."""
+    return np.array([(f(v + h) - f(v - h)) / (2 * h) for v in x])
+
+
+@pytest.mark.parametrize(
+    ("student", "phrase"),
+    [
+        (forward_difference, "that is the forward difference"),
+        (lambda f, x, h: (f(x) - f(x - h)) / h, "that is the backward difference"),
+        (divided_by_h, "you divided by h instead of 2h"),
+        (times_h, "MULTIPLIES by h"),
+        (unbracketed, "only f(x − h) is divided"),
+        (lambda f, x, h: 3 * x**2, "differs in"),  # a derivative, not the difference quotient with this h
+        (lambda f, x, h: None, "Fill in central_difference"),
+        (lambda f, x, h: 1 / 0, "raised ZeroDivisionError"),
+    ],
+)
+def test_central_difference_function_mistakes(student, phrase):
+    _assert_wrong(check_central_difference_function(student), phrase)
+
+
+def test_central_difference_function_right_answers_are_tried_on_fresh_cubics():
+    for student in (central_difference, one_point_at_a_time):
+        feedback = check_central_difference_function(student)
+        assert feedback and "4 random inputs" in feedback.message and "x³" in feedback.message
+
+
+CASES = {
+    "check_central_difference": {"right": [12.01], "wrong": [12.61, 24.02, 12.0, None]},
+    "check_softplus_derivative": {
+        "right": [1 / (1 + math.exp(-2.0))],
+        "wrong": [1 / (1 + math.exp(2)), math.exp(2), 0.5, "twelve"],
+    },
+    "check_best_steps": {
+        "right": [lambda: check_best_steps(1e-8, 1e-5)],
+        "wrong": [
+            lambda: check_best_steps(1e-5, 1e-8),
+            lambda: check_best_steps(1e-12, 1e-5),
+            lambda: check_best_steps(1e-8, 1e-1),
+            lambda: check_best_steps(None, 1e-5),
+        ],
+    },
+    "check_gormley_dJdx": {
+        "right": [_DJ_DU * (math.cos(1.0) + 3) * 2],
+        "wrong": [_DJ_DU * math.cos(1.0) * 2, _DJ_DU * 3 * 2, _DJ_DU * (math.cos(1.0) + 3), None],
+    },
+    "check_central_difference_function": {
+        "right": [central_difference, one_point_at_a_time],
+        "wrong": [forward_difference, divided_by_h, times_h, unbracketed],
+    },
+}

@@ -1,11 +1,17 @@
 """The checkers of notebook 02: right answers pass, each usual mistake gets its own message."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import backprop_nb as bp
 from backprop_nb.exercises import (
+    GLU_BUGGY_INPUT,
     check_branch_gradient,
+    check_buggy_input,
+    check_fixed_glu_gate,
     check_max_gate,
     check_power_gate,
     check_simple_circuit_grads,
@@ -31,7 +37,7 @@ def _leaves(**values):
 def test_a_placeholder_asks_to_fill_in(check, arity, placeholder):
     feedback = check(*[placeholder] * arity)
     _assert_wrong(feedback, "Fill in")
-    assert feedback.hint
+    assert not feedback.hint  # the hint comes after a wrong attempt, not before the first
 
 
 def test_one_missing_part_is_enough_to_ask_to_fill_in():
@@ -180,7 +186,7 @@ def _backward_returning(grads_of):
         ),
         (
             lambda a, b, out, g: (g * b * out / 2, g * out * np.log(a)),
-            ["grad_check fails for a (max relative error"],
+            ["grad_check fails for a on inputs of shape (3,) (max relative error"],
         ),
     ],
 )
@@ -198,12 +204,11 @@ def test_power_gate_reports_only_the_wrong_input():
 
 def test_power_gate_placeholders_and_missing_gradients():
     _assert_wrong(
-        check_power_gate(_gate_with_backward(lambda self, g: (None, None))), "returns None for both"
+        check_power_gate(_gate_with_backward(lambda self, g: (None, None))), "returns None for every input"
     )
     _assert_wrong(
         check_power_gate(_gate_with_backward(lambda self, g: (g, None))),
         "returns None for b",
-        "the exponent too",
     )
 
     def not_written(self, g):
@@ -220,8 +225,168 @@ def test_power_gate_errors_are_reported_not_raised():
 
 def test_power_gate_checks_the_forward_and_the_argument():
     wrong_forward = type("StudentGate", (PowerGate,), {"forward": lambda self, a, b: a * b})
-    _assert_wrong(check_power_gate(wrong_forward), "forward should return a ** b", "it gives 1")
+    _assert_wrong(check_power_gate(wrong_forward), "forward should return a ** b", "it gives", "instead of")
     raising_forward = type("StudentGate", (PowerGate,), {"forward": lambda self, a, b: a @ b @ a})
     _assert_wrong(check_power_gate(raising_forward), "StudentGate.forward raised")
     _assert_wrong(check_power_gate(3), "a subclass of bp.Op, not 3")
     _assert_wrong(check_power_gate(int), "a subclass of bp.Op")
+
+
+def test_power_gate_is_tried_on_fresh_inputs_of_several_shapes():
+    """A backward that is right only on the vector trial (it flattens) fails on the matrix one."""
+
+    def flattening(self, grad_out):
+        a, b, out = self.saved_tensors
+        return (grad_out * b * a ** (b - 1)).ravel().reshape(-1, 3)[0], grad_out * out * np.log(a)
+
+    feedback = check_power_gate(_gate_with_backward(flattening))
+    _assert_wrong(feedback, "StudentGate.backward raised", "shape (2, 3)")  # the vector trial passed
+
+
+# ----- find the bug: GLUGate computes x·σ(y), its backward forgets 1 − σ(y) ----------------------
+def _sigmoid(v):
+    return 1 / (1 + np.exp(-v))
+
+
+class GLUGate(bp.Op):
+    """The notebook's gate with the bug: σ′(y) written as σ(y)."""
+
+    def forward(self, x, y):
+        s = _sigmoid(y)
+        self.save_for_backward(x, s)
+        return x * s
+
+    def backward(self, grad_out):
+        x, s = self.saved_tensors
+        return grad_out * s, grad_out * x * s
+
+
+def _glu_with_backward(grads_of):
+    def backward(self, grad_out):
+        x, s = self.saved_tensors
+        return grads_of(x, s, grad_out)
+
+    return type("FixedGLUGate", (GLUGate,), {"backward": backward})
+
+
+FixedGLUGate = _glu_with_backward(lambda x, s, g: (g * s, g * x * s * (1 - s)))
+
+
+def test_grad_check_exposes_the_bug_in_y_only():
+    x, y = np.array([0.5, -1.0, 2.0]), np.array([0.3, -0.7, 1.1])
+    report = bp.grad_check(lambda a, b: GLUGate.apply(a, b).sum(), x, y)
+    assert report.row_passed == (True, False)
+    assert bp.grad_check(lambda a, b: FixedGLUGate.apply(a, b).sum(), x, y)
+
+
+def test_buggy_input_answers():
+    assert check_buggy_input("y") and check_buggy_input(" y ")
+    _assert_wrong(check_buggy_input("x"), "row for x passes")
+    _assert_wrong(check_buggy_input("both"), '"x" or "y"', "'both'")
+    _assert_wrong(check_buggy_input(1), '"x" or "y"')
+    _assert_wrong(check_buggy_input(bp.tensor(1.0)), "as a string")
+    _assert_wrong(check_buggy_input(None), "Fill in buggy_input")
+
+
+def test_fixed_glu_gate_passes():
+    feedback = check_fixed_glu_gate(FixedGLUGate)
+    assert feedback and "grad_check passes for x" in feedback.message and "(2, 3)" in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("grads_of", "phrases"),
+    [
+        (lambda x, s, g: (g * s, g * x * s), ["fails for y", "the bug of the original backward"]),
+        (lambda x, s, g: (g * s, x * s * (1 - s)), ["fails for y", "local gradient alone"]),
+        (lambda x, s, g: (g * s, g * s * (1 - s)), ["fails for y", "the factor x is missing"]),
+        (
+            lambda x, s, g: (g * x * s * (1 - s), g * s),
+            ["fails for x", "that is y's gradient", "x's gradient"],
+        ),
+        (lambda x, s, g: (s, g * x * s * (1 - s)), ["fails for x", "local gradient alone"]),
+        (lambda x, s, g: (g * s, -g * x * s * (1 - s)), ["fails for y", "sign is flipped"]),
+    ],
+)
+def test_fixed_glu_gate_mistakes(grads_of, phrases):
+    _assert_wrong(check_fixed_glu_gate(_glu_with_backward(grads_of)), *phrases)
+
+
+def test_fixed_glu_gate_argument_and_forward_are_checked():
+    _assert_wrong(check_fixed_glu_gate("FixedGLUGate"), "a subclass of bp.Op")
+    _assert_wrong(check_fixed_glu_gate(None), "Fill in", "FixedGLUGate")
+    tanh_forward = type("FixedGLUGate", (FixedGLUGate,), {"forward": lambda self, x, y: np.tanh(x) * y})
+    _assert_wrong(check_fixed_glu_gate(tanh_forward), "forward should return x · σ(y)")
+
+
+def _power_gate(grads_of):
+    """A case for CASES: a gate class is callable without arguments, so each case calls the checker."""
+    return lambda: check_power_gate(_gate_with_backward(_backward_returning(grads_of)))
+
+
+def _glu_gate(grads_of):
+    return lambda: check_fixed_glu_gate(_glu_with_backward(grads_of))
+
+
+CASES = {
+    "check_simple_circuit_grads": {
+        "right": [lambda: check_simple_circuit_grads(5.0, 5.0, 3.0)],
+        "wrong": [
+            lambda: check_simple_circuit_grads(3.0, 5.0, 5.0),
+            lambda: check_simple_circuit_grads(1.0, 1.0, 3.0),
+            lambda: check_simple_circuit_grads(5.0, 5.0, 5.0),
+            lambda: check_simple_circuit_grads(None, 5.0, 3.0),
+        ],
+    },
+    "check_max_gate": {
+        "right": [lambda: check_max_gate(0.0, -3.0)],
+        "wrong": [
+            lambda: check_max_gate(-3.0, 0.0),
+            lambda: check_max_gate(-3.0, -3.0),
+            lambda: check_max_gate(0.0, 1.0),
+        ],
+    },
+    "check_branch_gradient": {"right": [10.0], "wrong": [6.0, 4.0, 24.0, None]},
+    "check_power_gate": {
+        "right": [lambda: check_power_gate(PowerGate)],
+        "wrong": [
+            _power_gate(lambda a, b, out, g: (b * a ** (b - 1), out * np.log(a))),
+            _power_gate(lambda a, b, out, g: (g * b * a ** (b - 1), g * out * np.log10(a))),
+            _power_gate(lambda a, b, out, g: (g * b * out, g * out * np.log(a))),
+            None,
+        ],
+    },
+    "check_buggy_input": {"right": ["y"], "wrong": ["x", "both", 1, None]},
+    "check_fixed_glu_gate": {
+        "right": [lambda: check_fixed_glu_gate(FixedGLUGate)],
+        "wrong": [
+            lambda: check_fixed_glu_gate(GLUGate),
+            _glu_gate(lambda x, s, g: (g * s, x * s * (1 - s))),
+            _glu_gate(lambda x, s, g: (g * x * s * (1 - s), g * s)),
+            "FixedGLUGate",
+        ],
+    },
+}
+
+
+def test_gate_stubs_ask_to_fill_in_without_giving_the_hint_away():
+    for feedback in (
+        check_power_gate(_gate_with_backward(lambda self, g: (None, None))),
+        check_fixed_glu_gate(_glu_with_backward(lambda x, s, g: (None, None))),
+        check_buggy_input(None),
+    ):
+        _assert_wrong(feedback, "Fill in")
+        assert not feedback.hint
+    assert check_fixed_glu_gate(GLUGate).hint  # a wrong attempt gets it
+
+
+def test_the_notebooks_glu_gate_has_its_bug_in_the_input_the_checker_names():
+    """check_buggy_input's truth is a constant: the gate printed in notebook 02 must still fail there."""
+    source = Path(__file__).parent.parent / "notebooks/02_computational_graphs.ipynb"
+    cells = ["".join(cell["source"]) for cell in json.loads(source.read_text())["cells"]]
+    (gate_cell,) = [cell for cell in cells if cell.startswith("class GLUGate(bp.Op):")]
+    namespace = {"bp": bp, "np": np}
+    exec(gate_cell, namespace)
+    x, y = np.array([0.5, -1.0, 2.0]), np.array([0.3, -0.7, 1.1])
+    report = bp.grad_check(lambda a, b: namespace["GLUGate"].apply(a, b).sum(), x, y)
+    failing = [name for name, passed in zip("xy", report.row_passed, strict=True) if not passed]
+    assert failing == [GLU_BUGGY_INPUT]

@@ -12,6 +12,7 @@ from backprop_nb.exercises import (
     SOFTMAX_EXERCISE_SCORES,
     WEIGHT_GRAD_EXERCISE_G,
     WEIGHT_GRAD_EXERCISE_X,
+    check_dense_forward,
     check_layer_output_shape,
     check_row_softmax,
     check_weight_gradient,
@@ -128,3 +129,80 @@ def test_row_softmax_mistakes(answer, message):
     feedback = check_row_softmax(answer)
     assert not feedback
     assert message in feedback.message
+
+
+# ----- dense_forward(X, W, b) as code ----------------------------------------------------------
+def dense_forward(X, W, b):
+    return X @ W.T + b
+
+
+def dense_forward_engine(X, W, b):
+    return bp.linear(X, W, b)  # a Tensor: the checker reads its .data
+
+
+def forgot_bias(X, W, b):
+    return X @ W.T
+
+
+def not_transposed(X, W, b):
+    return X @ W + b
+
+
+def lectures_layout(X, W, b):
+    return W @ X.T + b[:, None]
+
+
+def bias_per_row(X, W, b):
+    return X @ W.T + b[:, None]
+
+
+def adds_bias_in_place(X, W, b):
+    out = X @ W.T
+    out += b
+    X += 1.0  # changes the caller's array
+    return out
+
+
+def stub(X, W, b):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("student", "phrase"),
+    [
+        (forgot_bias, "you forgot the bias b"),
+        (not_transposed, "W is not transposed"),
+        (lectures_layout, "the lectures' layout"),
+        (bias_per_row, "you added b[i] to row i"),
+        (adds_bias_in_place, "changed its input X in place"),
+        (stub, "Fill in dense_forward"),
+        (None, "Fill in dense_forward"),
+        (lambda X, W, b: (X @ W.T + b).T, "the lectures' layout"),  # on the square trial
+        (lambda X, W, b: (X @ W.T + b)[:, 0], "should have shape"),
+    ],
+)
+def test_dense_forward_mistakes(student, phrase):
+    feedback = check_dense_forward(student)
+    assert not feedback
+    assert phrase in feedback.message
+    assert feedback.hint
+
+
+def test_dense_forward_right_answers_pass_on_every_trial_shape():
+    for student in (dense_forward, dense_forward_engine):
+        feedback = check_dense_forward(student)
+        assert feedback and "4 random inputs" in feedback.message and "X (6, 2), W (5, 2)" in feedback.message
+
+
+CASES = {
+    "check_layer_output_shape": {"right": [(5, 4)], "wrong": [(4, 5), (5, 3), "(5, 4)", None]},
+    "check_weight_gradient": {"right": [np.outer(G, X)], "wrong": [G @ X, G * X, np.outer(X, G), None]},
+    "check_row_softmax": {
+        "right": [E / E.sum(axis=1, keepdims=True)],
+        "wrong": [E / E.sum(axis=0), E / E.sum(), E, None],
+    },
+    "check_dense_forward": {
+        "right": [dense_forward, dense_forward_engine],
+        "wrong": [forgot_bias, not_transposed, lectures_layout, bias_per_row, adds_bias_in_place, stub],
+    },
+}

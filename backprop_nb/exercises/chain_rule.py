@@ -9,11 +9,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
+from ._code import Mistake, check_function
 from ._feedback import Feedback, all_parts, as_number, diagnose_number, fill_in, is_placeholder, right, wrong
 
 __all__ = [
     "check_best_steps",
     "check_central_difference",
+    "check_central_difference_function",
     "check_gormley_dJdx",
     "check_softplus_derivative",
 ]
@@ -33,7 +37,7 @@ def check_central_difference(answer: Any) -> Feedback:
     x, h = CENTRAL_POINT, CENTRAL_STEP
     hint = "(f(x + h) − f(x − h)) / (2h) with f(x) = x³, x = 2, h = 0.1: (2.1³ − 1.9³) / 0.2."
     if is_placeholder(answer):
-        return fill_in("answer_central, the central difference of x³ at x = 2 with h = 0.1", hint)
+        return fill_in("answer_central, the central difference of x³ at x = 2 with h = 0.1")
     forward = (_cube(x + h) - _cube(x)) / h
     backward = (_cube(x) - _cube(x - h)) / h
     feedback = diagnose_number(
@@ -76,7 +80,7 @@ def check_softplus_derivative(answer: Any) -> Feedback:
     x = SOFTPLUS_POINT
     hint = "Outer g(u) = ln u with g'(u) = 1/u, inner u = 1 + eˣ with u' = eˣ: multiply g'(u(x)) by u'(x)."
     if is_placeholder(answer):
-        return fill_in("answer_softplus, the derivative of ln(1 + eˣ) at x = 2", hint)
+        return fill_in("answer_softplus, the derivative of ln(1 + eˣ) at x = 2")
     inner = 1.0 + math.exp(x)
     expected = math.exp(x) / inner
     feedback = diagnose_number(
@@ -166,10 +170,7 @@ def _check_step(method: str, answer: Any, errors: dict[str, list[float]]) -> Fee
 def check_best_steps(forward: Any, central: Any) -> Feedback:
     """The steps h from notebook 01's table that give the smallest error, for each difference."""
     if is_placeholder(forward) or is_placeholder(central):
-        return fill_in(
-            "best_h_forward and best_h_central, the steps with the smallest error in each column",
-            "In each column of the table, find the row with the smallest error and read its h.",
-        )
+        return fill_in("best_h_forward and best_h_central, the steps with the smallest error in each column")
     errors = _difference_errors()
     feedback = all_parts([_check_step(m, a, errors) for m, a in (("forward", forward), ("central", central))])
     if feedback:
@@ -194,7 +195,7 @@ def check_gormley_dJdx(answer: Any) -> Feedback:
         "which add; then dt/dx = 2x."
     )
     if is_placeholder(answer):
-        return fill_in("answer_dJdx, dJ/dx of J = cos(sin(x²) + 3x²) at x = 1", hint)
+        return fill_in("answer_dJdx, dJ/dx of J = cos(sin(x²) + 3x²) at x = 1")
     t = x * x
     dJ_du = -math.sin(math.sin(t) + 3 * t)
     path_sin, path_3t, dt_dx = dJ_du * math.cos(t), dJ_du * 3, 2 * x
@@ -221,3 +222,71 @@ def check_gormley_dJdx(answer: Any) -> Feedback:
             f"through u2 = 3t gives {path_3t * dt_dx:.4f}: at the branch t they add."
         )
     return feedback
+
+
+# ----- 5. the central difference as code -------------------------------------------------------
+class _Cubic:
+    """A fresh test function f(x) = c₀ + c₁x + c₂x² + c₃x³ (vectorised); it prints its formula."""
+
+    def __init__(self, coefficients: np.ndarray) -> None:
+        self.coefficients = coefficients
+
+    def __call__(self, x: Any) -> Any:
+        c0, c1, c2, c3 = self.coefficients
+        return c0 + x * (c1 + x * (c2 + x * c3))
+
+    def __repr__(self) -> str:
+        c0, *rest = self.coefficients
+        terms = [
+            f"{' − ' if c < 0 else ' + '}{abs(c):.2f}{power}"
+            for c, power in zip(rest, ("x", "x²", "x³"), strict=True)
+        ]
+        return f"{c0:.2f}{''.join(terms)}"
+
+
+def _difference_inputs(rng: np.random.Generator) -> dict[str, Any]:
+    """A cubic (its third derivative is not 0, so the central difference is not exact), a few
+    points and a step."""
+    return {
+        "f": _Cubic(rng.uniform(-2.0, 2.0, 4)),
+        "x": rng.uniform(-2.0, 2.0, int(rng.integers(2, 6))),
+        "h": float(rng.choice([0.2, 0.1, 0.05])),
+    }
+
+
+def _central(f: Any, x: np.ndarray, h: float) -> np.ndarray:
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def check_central_difference_function(central_difference: Any) -> Feedback:
+    """Your ``central_difference(f, x, h)``, tried on fresh cubics f, points x (arrays) and steps h."""
+    return check_function(
+        "central_difference(f, x, h)",
+        central_difference,
+        _central,
+        _difference_inputs,
+        hint="Step both ways: (f(x + h) − f(x − h)) / (2 * h), with the brackets: the two points are 2h "
+        "apart, and / binds tighter than −.",
+        mistakes=[
+            Mistake(
+                lambda f, x, h: (f(x + h) - f(x)) / h,
+                "that is the forward difference (f(x + h) − f(x)) / h, which steps one way only.",
+            ),
+            Mistake(
+                lambda f, x, h: (f(x) - f(x - h)) / h,
+                "that is the backward difference (f(x) − f(x − h)) / h, which steps one way only.",
+            ),
+            Mistake(
+                lambda f, x, h: (f(x + h) - f(x - h)) / h,
+                "you divided by h instead of 2h: the two points x − h and x + h are 2h apart.",
+            ),
+            Mistake(
+                lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h,
+                "… / 2 * h divides by 2 and then MULTIPLIES by h: write / (2 * h).",
+            ),
+            Mistake(
+                lambda f, x, h: f(x + h) - f(x - h) / (2 * h),
+                "only f(x − h) is divided: / binds tighter than −, so put the difference in brackets.",
+            ),
+        ],
+    )

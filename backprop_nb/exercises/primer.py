@@ -1,4 +1,5 @@
-"""Exercises of notebook 00, the numpy primer: a layer's shape, the three products, a sum along an axis.
+"""Exercises of notebook 00, the numpy primer: a layer's shape, the three products, a sum along an axis,
+and a linear layer written as code.
 
 The batch layout is the package's and PyTorch's: one example per **row**, so a linear layer is
 ``X @ W.T + b``. The exercises' inputs are module constants (read-only arrays), so the notebook
@@ -12,12 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from ._code import Mistake, check_function
 from ._feedback import Feedback, answer_required, as_shape, diagnose_array, read_only, right, wrong
 
 __all__ = [
     "SOFTMAX_EXERCISE_SCORES",
     "WEIGHT_GRAD_EXERCISE_G",
     "WEIGHT_GRAD_EXERCISE_X",
+    "check_dense_forward",
     "check_layer_output_shape",
     "check_row_softmax",
     "check_weight_gradient",
@@ -117,5 +120,51 @@ def check_row_softmax(answer: Any) -> Feedback:
             ),
             (e, "those are the exponentials; divide each row by its sum."),
             (s / s.sum(axis=1, keepdims=True), "you divided the scores themselves; take np.exp first."),
+        ],
+    )
+
+
+# ----- a linear layer as code ------------------------------------------------------------------
+_DENSE_SIZES = ((3, 3, 3), (5, 3, 4), (2, 4, 3), (6, 2, 5))
+"""(examples, features, units) of each trial. The first is square, so that every mistake that keeps
+the shape can be named by its values; in the others no two sizes agree, so a missing transpose or a
+bias added along the wrong axis shows in the shape (or raises)."""
+
+
+def _dense_reference(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return X @ W.T + b
+
+
+def check_dense_forward(dense_forward: Any) -> Feedback:
+    """Your ``dense_forward(X, W, b)``: a linear layer on a batch, one example per row of X."""
+    sizes = iter(_DENSE_SIZES)
+
+    def make_inputs(rng: np.random.Generator) -> dict[str, np.ndarray]:
+        n, d, k = next(sizes)
+        return {"X": rng.normal(size=(n, d)), "W": rng.normal(size=(k, d)), "b": rng.normal(size=k)}
+
+    return check_function(
+        "dense_forward(X, W, b)",
+        dense_forward,
+        _dense_reference,
+        make_inputs,
+        trials=len(_DENSE_SIZES),
+        hint="X has one example per row and W one unit per row: X @ W.T pairs every example with every "
+        "unit, and adding b, of shape (units,), adds b[j] to column j of every row.",
+        mistakes=[
+            Mistake(lambda X, W, b: X @ W.T, "you forgot the bias b."),
+            Mistake(
+                lambda X, W, b: X @ W + b, "W is not transposed: W has one row per unit, so it is X @ W.T."
+            ),
+            Mistake(
+                lambda X, W, b: W @ X.T + b[:, None],
+                "that is the lectures' layout W X + b, one example per column; here the examples are the "
+                "rows: X @ W.T + b.",
+            ),
+            Mistake(
+                lambda X, W, b: X @ W.T + b[:, None],
+                "you added b[i] to row i, that is to example i; b has one entry per unit (column): "
+                "X @ W.T + b.",
+            ),
         ],
     )
