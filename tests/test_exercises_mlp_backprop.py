@@ -143,7 +143,10 @@ def test_mlp_grad_shapes_right_answer_agrees_with_the_engine():
         ({"b2": (1, 3)}, "b2: a bias is a vector, shape (3,), not a (1, 3) matrix"),
         ({"b2": (3, 1)}, "b2: a bias is a vector"),
         ({"W2": (3, 4)}, "W2: (3, 4) is not its shape"),
-        ({"b1": 5}, "b1 should be a tuple of ints like (5,), got 5"),
+        ({"b1": 5}, "b1 should be a tuple of ints like (5,) (what .shape gives), got 5"),
+        ({"W1": "54", "W2": "35"}, "W1: '54' is a string; a shape is a tuple of ints, like (5, 4); W2: '35'"),
+        ({"W1": (5.0, 4.0)}, "W1 should be a tuple of ints like (5, 4) (what .shape gives), got (5.0, 4.0)"),
+        ({"b2": (True, 3)}, "b2 should be a tuple of ints"),
         ({"W1": None}, "Fill in your answer: the shapes of W1 are still missing"),
     ],
 )

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._feedback import Feedback, answer_required, compare_array, diagnose_number, right, wrong
+from ._feedback import Feedback, answer_required, as_shape, compare_array, diagnose_number, right, wrong
 
 __all__ = ["check_mlp_grad_shapes", "check_omega_grad", "check_relu_indicator", "check_toy_beta_grad"]
 
@@ -132,10 +132,11 @@ def check_relu_indicator(answer: Any) -> Feedback:
 
 def _shape_feedback(name: str, given: Any, expected: tuple[int, ...]) -> str | None:
     """What is wrong with one shape, or None if it is right."""
-    try:
-        shape = tuple(int(n) for n in given)
-    except TypeError:
-        return f"{name} should be a tuple of ints like {expected}, got {given!r}"
+    if isinstance(given, str):
+        return f"{name}: {given!r} is a string; a shape is a tuple of ints, like {expected}"
+    shape = as_shape(given) if isinstance(given, tuple | list) else None
+    if shape is None:
+        return f"{name} should be a tuple of ints like {expected} (what .shape gives), got {given!r}"
     if shape == expected:
         return None
     if shape == expected[::-1]:
