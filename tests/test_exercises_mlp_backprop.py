@@ -183,6 +183,7 @@ CASES = {
             _SHAPES | {"b1": (8, 5)},
             _SHAPES | {"b2": (1, 3)},
             list(_SHAPES.values()),
+            _SHAPES | {"W1": np.array([5, 4])},
         ],
     },
 }
