@@ -130,6 +130,9 @@ def check_function(
             return fill_in(what, hint, todo="write its body (it returns None) and run the cell again")
         problem = _shape_problem(result, expected, outputs)
         if problem is not None:
+            explanation = _matching_mistake(result, inputs, mistakes, outputs)
+            if explanation is not None:  # a known mistake with a shape of its own (db not summed)
+                return wrong(f"{what}: on inputs {shapes}, {problem}: {explanation}", hint)
             return wrong(f"{what}: {problem} (on inputs {shapes}).", hint)
         changed = _changed(inputs, given)
         if changed:
@@ -141,7 +144,7 @@ def check_function(
         got = _parts(result, outputs)
         differing = _first_difference(got, expected, outputs)
         if differing is not None:
-            explanation = _matching_mistake(got, inputs, mistakes, outputs)
+            explanation = _matching_mistake(result, inputs, mistakes, outputs)
             if explanation is not None:
                 return wrong(f"{what}: on inputs {shapes}: {explanation}", hint)
             return wrong(f"{what}: on inputs {shapes}, {differing}", hint)
@@ -219,12 +222,16 @@ def _first_difference(
 
 
 def _matching_mistake(
-    got: list[np.ndarray],
+    result: Any,
     inputs: Mapping[str, Any],
     mistakes: Sequence[Mistake],
     outputs: Sequence[str] | None,
 ) -> str | None:
-    """The explanation of the first mistake whose output on ``inputs`` equals ``got``, or None."""
+    """The explanation of the first mistake whose output on ``inputs`` equals ``result``, or None."""
+    try:
+        got = _parts(result, outputs)
+    except (TypeError, ValueError):  # not arrays of numbers: no mistake of ours returns that
+        return None
     for mistake in mistakes:
         try:
             mistaken = _parts(mistake.wrong(**_copies(inputs)), outputs)

@@ -22,7 +22,7 @@ import numpy as np
 from .. import functions as F
 from ..nn.losses import cross_entropy
 from ..tensor import tensor
-from ._code import Mistake, check_function
+from ._code import Mistake, check_function, upstream_ignored
 from ._feedback import Feedback
 
 __all__ = ["check_affine_backward", "check_mlp_backward", "check_relu_backward"]
@@ -49,11 +49,6 @@ def _affine_reference(
     return X_t.grad, W_t.grad, b_t.grad
 
 
-def _affine_by_formula(dout: np.ndarray, X: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The right formulas, for building the wrong ones below from them."""
-    return dout @ W, dout.T @ X, dout.sum(axis=0)
-
-
 def _affine_mistake(change: Callable[..., tuple[np.ndarray, ...]], explanation: str) -> Mistake:
     """A wrong affine backward: ``change(dout, X, W)`` gives its (dX, dW, db)."""
     return Mistake(lambda dout, X, W, b: change(dout, X, W), explanation)
@@ -76,10 +71,7 @@ _AFFINE_MISTAKES = (
         lambda dout, X, W: (dout @ W, dout.T @ X, dout),
         "db has no sum over the batch: a parameter's gradient has its shape, (M,), the rows add up.",
     ),
-    _affine_mistake(
-        lambda dout, X, W: _affine_by_formula(np.ones_like(dout), X, W),
-        "the upstream gradient dout is missing: every gradient of the layer is multiplied by it.",
-    ),
+    upstream_ignored(_affine_reference),
 )
 
 
@@ -92,8 +84,9 @@ def check_affine_backward(affine_backward: Any) -> Feedback:
         _affine_inputs,
         outputs=("dX", "dW", "db"),
         mistakes=_AFFINE_MISTAKES,
-        hint="Each gradient has the shape of what it belongs to. out = X Wᵀ + b row by row, so "
-        "dX = dout @ W (N, D), dW = dout.T @ X (M, D), db = dout.sum(axis=0) (M,).",
+        hint="Each gradient has the shape of what it belongs to: dX (N, D), dW (M, D), db (M,). Row n of "
+        "out is W x_n + b; work out one row's gradients, then add them up over the batch with one "
+        "matrix product or one sum.",
         seed=6,
     )
 
@@ -123,10 +116,7 @@ _RELU_MISTAKES = (
         lambda dout, z: dout * (dout > 0),
         "you masked where the upstream gradient is positive; the mask comes from the input: where z > 0.",
     ),
-    Mistake(
-        lambda dout, z: (z > 0).astype(float),
-        "that is the slope 𝕀[z > 0] alone: multiply it by the upstream gradient dout.",
-    ),
+    upstream_ignored(_relu_reference),
     Mistake(
         lambda dout, z: dout * np.maximum(z, 0.0),
         "you multiplied by the ReLU's output max(z, 0); the local derivative is its slope 𝕀[z > 0].",
@@ -142,8 +132,8 @@ def check_relu_backward(relu_backward: Any) -> Feedback:
         _relu_reference,
         _relu_inputs,
         mistakes=_RELU_MISTAKES,
-        hint="dz = dout where z > 0 and 0 elsewhere (also at z = 0), e.g. dout * (z > 0), "
-        "a new array: never change dout in place.",
+        hint="The slope of max(z, 0) is 1 where z > 0 and 0 elsewhere, also at z = 0 exactly; multiply "
+        "it by dout into a new array.",
         seed=6,
     )
 
@@ -237,7 +227,8 @@ def check_mlp_backward(mlp_backward: Any) -> Feedback:
         _mlp_inputs,
         outputs=MLP_GRADIENTS,
         mistakes=_MLP_MISTAKES,
-        hint="Go backwards one line per step: dS = (softmax(S) − onehot(y)) / N; dW2 = dS.T @ H1, "
-        "db2 = dS.sum(axis=0); dH1 = dS @ W2; dZ1 = dH1 * (Z1 > 0); dW1 = dZ1.T @ X, db1 = dZ1.sum(axis=0).",
+        hint="Run the forward pass keeping Z1, H1 and the softmax probabilities, then go backwards one "
+        "line per step: dS (the mean brings a 1/N), dW2 and db2, dH1, through the ReLU's indicator to "
+        "dZ1, then dW1 and db1. Each gradient has its parameter's shape.",
         seed=7,
     )
