@@ -174,7 +174,7 @@ def check_mlp_grad_shapes(answer: Any) -> Feedback:
         return wrong(f"give a dict with the keys {list(_SHAPE_NAMES)}, got {type(answer).__name__}.", hint)
     missing = [name for name in _SHAPE_NAMES if is_placeholder(answer.get(name))]
     if missing:
-        return wrong(f"Fill in your answer: the shapes of {', '.join(missing)} are still missing.", hint)
+        return wrong(f"Fill in your answer: the shapes of {', '.join(missing)} are still missing.")
     n_in, n_hidden, n_out = MLP_EXERCISE_SIZES
     expected = {"W1": (n_hidden, n_in), "b1": (n_hidden,), "W2": (n_out, n_hidden), "b2": (n_out,)}
     problems = [p for name in _SHAPE_NAMES if (p := _shape_feedback(name, answer[name], expected[name]))]
