@@ -131,9 +131,8 @@ def check_function(
         problem = _shape_problem(result, expected, outputs)
         if problem is not None:
             explanation = _matching_mistake(result, inputs, mistakes, outputs)
-            if explanation is not None:  # a known mistake with a shape of its own (db not summed)
-                return wrong(f"{what}: on inputs {shapes}, {problem}: {explanation}", hint)
-            return wrong(f"{what}: {problem} (on inputs {shapes}).", hint)
+            because = "" if explanation is None else f" {explanation}"
+            return wrong(f"{what}: {problem} (on inputs {shapes}).{because}", hint)
         changed = _changed(inputs, given)
         if changed:
             return wrong(
@@ -222,15 +221,14 @@ def _first_difference(
 
 
 def _matching_mistake(
-    result: Any,
-    inputs: Mapping[str, Any],
-    mistakes: Sequence[Mistake],
-    outputs: Sequence[str] | None,
+    result: Any, inputs: Mapping[str, Any], mistakes: Sequence[Mistake], outputs: Sequence[str] | None
 ) -> str | None:
     """The explanation of the first mistake whose output on ``inputs`` equals ``result``, or None."""
+    if outputs is not None and not isinstance(result, tuple | list):
+        return None
     try:
         got = _parts(result, outputs)
-    except (TypeError, ValueError):  # not arrays of numbers: no mistake of ours returns that
+    except (TypeError, ValueError):
         return None
     for mistake in mistakes:
         try:
