@@ -87,6 +87,10 @@ def relu_no_upstream(dout, z):
     return (z > 0).astype(float)
 
 
+def relu_times_output(dout, z):
+    return dout * np.maximum(z, 0.0)
+
+
 def relu_in_place(dout, z):
     dout[z <= 0] = 0.0
     return dout
@@ -111,6 +115,14 @@ def mlp_bias_means(X, y, W1, b1, W2, b2):
 
 def mlp_no_onehot(X, y, W1, b1, W2, b2):
     return _mlp_by_formula(X, y, W1, b1, W2, b2, probabilities=lambda S, P, onehot: P)
+
+
+def mlp_sign_flipped(X, y, W1, b1, W2, b2):
+    return tuple(-g for g in mlp_backward(X, y, W1, b1, W2, b2))
+
+
+def mlp_scores_not_probabilities(X, y, W1, b1, W2, b2):
+    return _mlp_by_formula(X, y, W1, b1, W2, b2, probabilities=lambda S, P, onehot: S - onehot)
 
 
 def mlp_dW1_transposed(X, y, W1, b1, W2, b2):
@@ -226,6 +238,7 @@ def test_affine_mistakes_are_named(function, diagnosis):
         (relu_slope_one_at_zero, "at z = 0"),
         (relu_mask_on_output, "the mask comes from the input"),
         (relu_no_upstream, "you forgot the upstream gradient dout"),
+        (relu_times_output, "you multiplied by the ReLU's output"),
         (relu_in_place, "changed its input dout in place"),
         (relu_stub, "fill in"),
     ],
@@ -243,6 +256,8 @@ def test_relu_mistakes_are_named(function, diagnosis):
         (mlp_no_relu_mask, "the ReLU's mask is missing"),
         (mlp_bias_means, "the bias gradients are means"),
         (mlp_no_onehot, "dS lacks the − onehot"),
+        (mlp_sign_flipped, "dS has the sign flipped"),
+        (mlp_scores_not_probabilities, "dS uses the scores S instead of the softmax probabilities"),
         (mlp_dW1_transposed, "dW1 has shape"),
         (mlp_three_gradients, "it should return a tuple of 4 arrays (dW1, db1, dW2, db2), got 3 values"),
     ],
