@@ -252,9 +252,9 @@ def test_relu_mistakes_are_named(function, diagnosis):
 @pytest.mark.parametrize(
     ("function", "diagnosis"),
     [
-        (mlp_sum_not_mean, "the loss is the MEAN over the batch"),
-        (mlp_no_relu_mask, "the ReLU's mask is missing"),
-        (mlp_bias_means, "the bias gradients are means"),
+        (mlp_sum_not_mean, "all four gradients are N times too large: the loss is the MEAN over the batch"),
+        (mlp_no_relu_mask, "dW2 and db2 are right, dW1 and db1 are not: the ReLU's mask is missing"),
+        (mlp_bias_means, "the weight gradients are right, db1 and db2 are not"),
         (mlp_no_onehot, "dS lacks the − onehot"),
         (mlp_sign_flipped, "dS has the sign flipped"),
         (mlp_scores_not_probabilities, "dS uses the scores S instead of the softmax probabilities"),

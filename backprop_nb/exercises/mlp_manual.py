@@ -76,7 +76,7 @@ _AFFINE_MISTAKES = (
 
 
 def check_affine_backward(affine_backward: Any) -> Feedback:
-    """Grade ``affine_backward(dout, X, W, b) -> (dX, dW, db)`` for ``out = X @ W.T + b`` against the engine."""
+    """Grade ``affine_backward(dout, X, W, b) -> (dX, dW, db)``, out = X @ W.T + b, against the engine."""
     return check_function(
         "affine_backward",
         affine_backward,
@@ -110,7 +110,8 @@ def _relu_reference(dout: np.ndarray, z: np.ndarray) -> np.ndarray:
 _RELU_MISTAKES = (
     Mistake(
         lambda dout, z: dout * (z >= 0),
-        "you let the gradient through at z = 0. ReLU has a kink there; we (and PyTorch) take the slope 0: z > 0.",
+        "you let the gradient through at z = 0. ReLU has a kink there; we (and PyTorch) take "
+        "the slope 0: z > 0.",
     ),
     Mistake(
         lambda dout, z: dout * (dout > 0),
@@ -138,7 +139,7 @@ def check_relu_backward(relu_backward: Any) -> Feedback:
     )
 
 
-# ----- the 2-layer MLP: Linear → ReLU → Linear → softmax cross-entropy -----------------------------------
+# ----- the 2-layer MLP: Linear → ReLU → Linear → softmax cross-entropy ------------------------------
 MLP_GRADIENTS = ("dW1", "db1", "dW2", "db2")
 
 
@@ -187,38 +188,44 @@ def _mlp_mistake(explanation: str, **switches: Any) -> Mistake:
 
 _MLP_MISTAKES = (
     _mlp_mistake(
-        "every gradient is N times too large: the loss is the MEAN over the batch, so dS = (P − onehot) / N.",
+        "all four gradients are N times too large: the loss is the MEAN over the batch, "
+        "so dS = (P − onehot) / N.",
         mean=False,
     ),
     _mlp_mistake(
-        "the ReLU's mask is missing: dZ1 = dH1 * (Z1 > 0), the gradient stops at every inactive unit.",
+        "dW2 and db2 are right, dW1 and db1 are not: the ReLU's mask is missing: "
+        "dZ1 = dH1 * (Z1 > 0), the gradient stops at every inactive unit.",
         mask=False,
     ),
     _mlp_mistake(
-        "the bias gradients are means over the batch; the loss already has its 1/N in dS, so sum the rows.",
+        "the weight gradients are right, db1 and db2 are not: they are means over the batch; "
+        "the loss already has its 1/N in dS, so sum the rows.",
         bias_mean=True,
     ),
     _mlp_mistake(
-        "dS lacks the − onehot: the gradient of −ln p_y with respect to the scores is P − onehot(y).",
+        "all four gradients differ, from dS on: dS lacks the − onehot: the gradient of −ln p_y "
+        "with respect to the scores is P − onehot(y).",
         probabilities=lambda S, P, onehot: P,
     ),
     _mlp_mistake(
-        "dS has the sign flipped: it is P − onehot(y) (the correct class's score should go UP, "
-        "so its gradient is negative).",
+        "all four gradients have the wrong sign: dS has the sign flipped: it is P − onehot(y) "
+        "(the correct class's score should go UP, so its gradient is negative).",
         probabilities=lambda S, P, onehot: onehot - P,
     ),
     _mlp_mistake(
-        "dS uses the scores S instead of the softmax probabilities P: dS = (softmax(S) − onehot) / N.",
+        "all four gradients differ, from dS on: dS uses the scores S instead of the softmax "
+        "probabilities P: dS = (softmax(S) − onehot) / N.",
         probabilities=lambda S, P, onehot: S - onehot,
     ),
 )
 
 
 def check_mlp_backward(mlp_backward: Any) -> Feedback:
-    """Grade ``mlp_backward(X, y, W1, b1, W2, b2) -> (dW1, db1, dW2, db2)`` tensor by tensor against the engine.
+    """Grade ``mlp_backward(X, y, W1, b1, W2, b2) -> (dW1, db1, dW2, db2)`` gradient by gradient.
 
     The network is Linear(W1, b1) → ReLU → Linear(W2, b2) → softmax cross-entropy, the mean over
-    the batch, with weights of shape (out, in) and one example per row of X.
+    the batch, with weights of shape (out, in) and one example per row of X. The truth is the
+    engine's gradients on the checker's own random inputs.
     """
     return check_function(
         "mlp_backward",
