@@ -205,7 +205,12 @@ def test_a_single_output_function():
     def reference(dout, x):
         return dout * (x > 0)
 
-    assert check_function("relu_backward", lambda d, x: np.where(x > 0, d, 0.0), reference, make, hint="h")
+    feedback = check_function(
+        "relu_backward", lambda d, x: np.where(x > 0, d, 0.0), reference, make, hint="h"
+    )
+    assert feedback
+    listed = feedback.message.split("(", 1)[1].split(") to")[0].split("; ")
+    assert len(listed) == len(set(listed)), "each distinct shape is listed once"
     leaky = check_function(
         "relu_backward", lambda d, x: np.where(x > 0, d, 0.01 * d), reference, make, hint="h"
     )
@@ -254,3 +259,11 @@ def test_an_invalid_choice_is_named_and_the_result_stays_hidden():
 def test_a_prediction_that_is_not_a_number_is_named():
     feedback = check_prediction("the factor", "small", 0.25**10, explain=EXPLAIN)
     assert not feedback and "should be a single number" in feedback.message
+
+
+def test_the_verdict_lists_each_distinct_input_shape_once():
+    feedback = check_function(
+        "total", lambda x: x.sum(), np.sum, lambda rng: {"a": rng.normal(size=3)}, hint="h", trials=3
+    )
+    assert feedback
+    assert "on 3 random inputs (a (3,)) to relative tolerance" in feedback.message

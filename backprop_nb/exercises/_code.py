@@ -115,7 +115,7 @@ def check_function(
         got = "" if is_placeholder(student) else f" (got {student!r}, which is not a function)"
         return fill_in(f"{what}{got}", hint, todo="define the function, then run the cell again")
     rng = np.random.default_rng(seed)
-    shapes_seen = []
+    shapes_seen = []  # (each distinct one is listed once in the verdict)
     for _ in range(trials):
         inputs = dict(make_inputs(rng))
         shapes = _describe_shapes(inputs)
@@ -148,7 +148,7 @@ def check_function(
                 return wrong(f"{what}: on inputs {shapes}: {explanation}", hint)
             return wrong(f"{what}: on inputs {shapes}, {differing}", hint)
     return right(
-        f"{what} agrees with the reference on {trials} random inputs ({'; '.join(shapes_seen)}) "
+        f"{what} agrees with the reference on {trials} random inputs ({'; '.join(dict.fromkeys(shapes_seen))}) "
         f"to relative tolerance {CODE_RTOL:g}."
     )
 
