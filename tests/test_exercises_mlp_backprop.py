@@ -143,7 +143,10 @@ def test_mlp_grad_shapes_right_answer_agrees_with_the_engine():
         ({"b2": (1, 3)}, "b2: a bias is a vector, shape (3,), not a (1, 3) matrix"),
         ({"b2": (3, 1)}, "b2: a bias is a vector"),
         ({"W2": (3, 4)}, "W2: (3, 4) is not its shape"),
-        ({"b1": 5}, "b1 should be a tuple of ints like (5,), got 5"),
+        ({"b1": 5}, "b1 should be a tuple of ints like (5,) (what .shape gives), got 5"),
+        ({"W1": "54", "W2": "35"}, "W1: '54' is a string; a shape is a tuple of ints, like (5, 4); W2: '35'"),
+        ({"W1": (5.0, 4.0)}, "W1 should be a tuple of ints like (5, 4) (what .shape gives), got (5.0, 4.0)"),
+        ({"b2": (True, 3)}, "b2 should be a tuple of ints"),
         ({"W1": None}, "Fill in your answer: the shapes of W1 are still missing"),
     ],
 )
@@ -158,3 +161,38 @@ def test_mlp_grad_shapes_needs_a_dict():
     feedback = check_mlp_grad_shapes([(5, 4), (5,), (3, 5), (3,)])
     assert not feedback
     assert "give a dict with the keys ['W1', 'b1', 'W2', 'b2'], got list" in feedback.message
+
+
+# ----- every checker: wrong answers (the usual mistakes first) and a right one, for the coverage test ----
+_SHAPES = {"W1": (5, 4), "b1": (5,), "W2": (3, 5), "b2": (3,)}
+CASES = {
+    "check_toy_beta_grad": {"right": [10.5, 10.50001], "wrong": [-10.5, 5.25, 15.75, 7.0, 10.4, "10.5x"]},
+    "check_omega_grad": {
+        "right": [np.outer(DL_DF, H)],
+        "wrong": [np.outer(H, DL_DF), OMEGA.T @ DL_DF, float(DL_DF[:2] @ H), OMEGA],
+    },
+    "check_relu_indicator": {
+        "right": [[1, 0, 0, 1, 0]],
+        "wrong": [[1, 0, 1, 1, 0], [2.0, 0.0, 0.0, 0.5, 0.0], [0, 1, 1, 0, 1], [1, 0, 1]],
+    },
+    "check_mlp_grad_shapes": {
+        "right": [_SHAPES],
+        "wrong": [
+            _SHAPES | {"W1": "54", "W2": "35"},
+            _SHAPES | {"W1": (4, 5)},
+            _SHAPES | {"b1": (8, 5)},
+            _SHAPES | {"b2": (1, 3)},
+            list(_SHAPES.values()),
+            _SHAPES | {"W1": np.array([5, 4])},
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_cases(name):
+    check = globals()[name]
+    for answer in CASES[name]["right"]:
+        assert check(answer), answer
+    for answer in CASES[name]["wrong"]:
+        assert not check(answer), answer

@@ -18,6 +18,7 @@ from . import (
     jacobians,
     losses,
     mlp_backprop,
+    mlp_manual,
     primer,
     reverse_mode,
     training,
@@ -34,6 +35,7 @@ from .deep_networks import *  # noqa: F403
 from .jacobians import *  # noqa: F403
 from .losses import *  # noqa: F403
 from .mlp_backprop import *  # noqa: F403
+from .mlp_manual import *  # noqa: F403
 from .primer import *  # noqa: F403
 from .reverse_mode import *  # noqa: F403
 from .training import *  # noqa: F403
@@ -51,6 +53,7 @@ __all__ = [
     *jacobians.__all__,
     *losses.__all__,
     *mlp_backprop.__all__,
+    *mlp_manual.__all__,
     *primer.__all__,
     *reverse_mode.__all__,
     *training.__all__,

@@ -12,7 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from ._feedback import Feedback, answer_required, compare_array, diagnose_number, right, wrong
+from ._feedback import (
+    Feedback,
+    answer_required,
+    as_shape,
+    compare_array,
+    diagnose_number,
+    is_placeholder,
+    right,
+    wrong,
+)
 
 __all__ = ["check_mlp_grad_shapes", "check_omega_grad", "check_relu_indicator", "check_toy_beta_grad"]
 
@@ -35,12 +44,12 @@ MLP_EXERCISE_BATCH = 8
 _SHAPE_NAMES = ("W1", "b1", "W2", "b2")
 
 
-def _as_array(answer: Any, what: str) -> np.ndarray | Feedback:
+def _as_array(answer: Any, what: str, hint: str) -> np.ndarray | Feedback:
     """The answer as a float array, or a Feedback saying why it is not one."""
     try:
         return np.asarray(getattr(answer, "data", answer), dtype=np.float64)
     except (TypeError, ValueError):
-        return wrong(f"{what} should be an array of numbers, got {answer!r}.")
+        return wrong(f"{what} should be an array of numbers, got {answer!r}.", hint)
 
 
 def _toy_gradients(x: float, y: float) -> dict[str, float]:
@@ -83,7 +92,11 @@ def check_toy_beta_grad(answer: Any) -> Feedback:
 @answer_required("∂l/∂Ω_k, an array (use dl_df_k and h_k)")
 def check_omega_grad(answer: Any) -> Feedback:
     """∂l/∂Ω_k = ∂l/∂f_k h_kᵀ for ∂l/∂f_k = (2, −1, 0.5), h_k = (1.5, 0.5): a 3×2 outer product."""
-    value = _as_array(answer, "∂l/∂Ω_k")
+    hint = (
+        "Entry (i, j) is ∂l/∂f_k[i] · h_k[j], so rows follow f_k (3) and columns h_k (2): "
+        "np.outer(dl_df_k, h_k), not np.outer(h_k, dl_df_k)."
+    )
+    value = _as_array(answer, "∂l/∂Ω_k", hint)
     if isinstance(value, Feedback):
         return value
     dl_dh = OMEGA_EXERCISE_OMEGA.T @ OMEGA_EXERCISE_DL_DF
@@ -103,8 +116,7 @@ def check_omega_grad(answer: Any) -> Feedback:
         "∂l/∂Ω_k",
         value,
         np.outer(OMEGA_EXERCISE_DL_DF, OMEGA_EXERCISE_H),
-        hint="Entry (i, j) is ∂l/∂f_k[i] · h_k[j], so rows follow f_k (3) and columns h_k (2): "
-        "np.outer(dl_df_k, h_k), not np.outer(h_k, dl_df_k).",
+        hint=hint,
     )
 
 
@@ -112,10 +124,10 @@ def check_omega_grad(answer: Any) -> Feedback:
 def check_relu_indicator(answer: Any) -> Feedback:
     """∂ReLU(f)/∂f = 𝕀[f > 0] for the pre-activations f = (2, −1, 0, 0.5, −3)."""
     f = RELU_EXERCISE_PREACTIVATIONS
-    value = _as_array(answer, "𝕀[f > 0]")
+    hint = "The slope of max(0, f) is 1 where f > 0 and 0 elsewhere, also at f = 0 exactly: (f > 0) * 1.0."
+    value = _as_array(answer, "𝕀[f > 0]", hint)
     if isinstance(value, Feedback):
         return value
-    hint = "The slope of max(0, f) is 1 where f > 0 and 0 elsewhere, also at f = 0 exactly: (f > 0) * 1.0."
     if value.shape == f.shape:
         if np.allclose(value, np.maximum(f, 0.0)):
             return wrong("those are the ReLU outputs max(0, f), not its slopes.", hint)
@@ -132,10 +144,11 @@ def check_relu_indicator(answer: Any) -> Feedback:
 
 def _shape_feedback(name: str, given: Any, expected: tuple[int, ...]) -> str | None:
     """What is wrong with one shape, or None if it is right."""
-    try:
-        shape = tuple(int(n) for n in given)
-    except TypeError:
-        return f"{name} should be a tuple of ints like {expected}, got {given!r}"
+    if isinstance(given, str):
+        return f"{name}: {given!r} is a string; a shape is a tuple of ints, like {expected}"
+    shape = as_shape(given) if isinstance(given, tuple | list) else None
+    if shape is None:
+        return f"{name} should be a tuple of ints like {expected} (what .shape gives), got {given!r}"
     if shape == expected:
         return None
     if shape == expected[::-1]:
@@ -159,7 +172,7 @@ def check_mlp_grad_shapes(answer: Any) -> Feedback:
     )
     if not isinstance(answer, dict):
         return wrong(f"give a dict with the keys {list(_SHAPE_NAMES)}, got {type(answer).__name__}.", hint)
-    missing = [name for name in _SHAPE_NAMES if answer.get(name) in (None, Ellipsis)]
+    missing = [name for name in _SHAPE_NAMES if is_placeholder(answer.get(name))]
     if missing:
         return wrong(f"Fill in your answer: the shapes of {', '.join(missing)} are still missing.")
     n_in, n_hidden, n_out = MLP_EXERCISE_SIZES
