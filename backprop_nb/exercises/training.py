@@ -310,7 +310,7 @@ def adam_inputs(rng: np.random.Generator) -> dict[str, Any]:
     t − 1 earlier steps on random gradients (zero when t = 1), with varied hyper-parameters."""
     shape = [(3,), (2, 4), (5, 1), (4,)][rng.integers(4)]
     t = int(rng.choice([1, 2, 3, 10]))
-    beta1, beta2 = float(rng.choice([0.9, 0.8])), float(rng.choice([0.999, 0.99]))
+    beta1, beta2 = float(rng.choice([0.9, 0.8])), float(rng.choice([0.999, 0.995]))
     m, v = np.zeros(shape), np.zeros(shape)
     for _ in range(t - 1):
         g = rng.normal(size=shape)
@@ -326,3 +326,51 @@ def adam_inputs(rng: np.random.Generator) -> dict[str, Any]:
         "beta2": beta2,
         "eps": float(rng.choice([1e-8, 1e-3])),
     }
+
+
+def _adam_with(*, correction: Callable[[float, int], float], eps_inside: bool = False, keep_hat: bool = False):
+    """A mistaken Adam step: the bias correction 1/correction(β, t), ε inside the root, or m̂, v̂
+    returned in place of m, v."""
+
+    def step(param, grad, m, v, t, lr, beta1, beta2, eps):
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad * grad
+        m_hat, v_hat = m / correction(beta1, t), v / correction(beta2, t)
+        denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+        new = param - lr * m_hat / denominator
+        return (new, m_hat, v_hat) if keep_hat else (new, m, v)
+
+    return step
+
+
+def _corrected(beta: float, t: int) -> float:
+    return 1 - beta**t
+
+
+ADAM_MISTAKES = (
+    (
+        _adam_with(correction=lambda beta, t: 1.0),
+        "there is no bias correction: divide m by 1 − β₁ᵗ and v by 1 − β₂ᵗ before the step "
+        "(early on, m and v are pulled towards their zero start).",
+    ),
+    (
+        _adam_with(correction=lambda beta, t: 1 - beta ** (t + 1)),
+        "the bias correction uses βᵗ⁺¹: t is already the number of this step (1 on the first), so "
+        "the correction is 1 − βᵗ, not counted from 0.",
+    ),
+    (
+        _adam_with(correction=lambda beta, t: 1 - beta ** (t - 1) if t > 1 else math.nan),
+        "the bias correction uses βᵗ⁻¹ (the CMU deck's index): after t steps m holds t gradients, "
+        "whose weights add up to 1 − β₁ᵗ, so divide by 1 − βᵗ.",
+    ),
+    (
+        _adam_with(correction=_corrected, eps_inside=True),
+        "ε is inside the square root; PyTorch (and bp.optim) add it after: √v̂ + ε.",
+    ),
+    (
+        _adam_with(correction=_corrected, keep_hat=True),
+        "you returned the bias-corrected m̂, v̂ as the new m, v; keep the raw averages (the next step "
+        "updates them), correct only for the step itself.",
+    ),
+)
+"""What goes wrong in a hand-written Adam step, and what to say about it."""
