@@ -1,11 +1,11 @@
 """Tests for the notebook 08 exercise checkers: right answers pass, each known mistake is named."""
 
-
 import numpy as np
 import pytest
 
 import backprop_nb as bp
 from backprop_nb.exercises import (
+    check_adam_step,
     check_lowest_loss_optimizer,
     check_momentum_step,
     check_steps_per_epoch,
@@ -226,3 +226,155 @@ def test_test_accuracy_placeholder_and_unknown_answer():
 def test_test_accuracy_takes_no_model_or_data_from_the_student():
     with pytest.raises(TypeError):  # the old, trusting signature graded whatever model and data it was given
         check_test_accuracy(0.086, bp.nn.MLP([64, 32, 10], seed=1), np.zeros((2, 64)), np.zeros(2))
+
+
+# ----- 5. an Adam step written by the student, against bp.optim.Adam -------------------------------------------
+def adam_step(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_step_on_copies(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    param, m, v = param.copy(), m.copy(), v.copy()
+    m *= beta1
+    m += (1 - beta1) * grad
+    v *= beta2
+    v += (1 - beta2) * grad * grad
+    param -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return param, m, v
+
+
+def no_bias_correction(param, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    return param - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def t_counted_from_zero(param, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    return param - lr * (m / (1 - beta1 ** (t + 1))) / (np.sqrt(v / (1 - beta2 ** (t + 1))) + eps), m, v
+
+
+def cmu_index(param, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    return param - lr * (m / (1 - beta1 ** (t - 1))) / (np.sqrt(v / (1 - beta2 ** (t - 1))) + eps), m, v
+
+
+def eps_inside_the_root(param, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    return param - lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t) + eps), m, v
+
+
+def returns_the_corrected_averages(param, grad, m, v, t, lr, beta1, beta2, eps):
+    m = (beta1 * m + (1 - beta1) * grad) / (1 - beta1**t)
+    v = (beta2 * v + (1 - beta2) * grad**2) / (1 - beta2**t)
+    return param - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def updates_the_callers_arrays(param, grad, m, v, t, lr, beta1, beta2, eps):
+    m *= beta1
+    m += (1 - beta1) * grad
+    v *= beta2
+    v += (1 - beta2) * grad**2
+    param -= lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return param, m, v
+
+
+def uphill(param, grad, m, v, t, lr, beta1, beta2, eps):
+    new, m, v = adam_step(param, grad, m, v, t, lr, beta1, beta2, eps)
+    return 2 * param - new, m, v
+
+
+def stub(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Step t (1, 2, ...) of Adam for the array param; returns the new (param, m, v)."""
+    # YOUR CODE HERE
+
+
+def only_the_parameter(param, grad, m, v, t, lr, beta1, beta2, eps):
+    return adam_step(param, grad, m, v, t, lr, beta1, beta2, eps)[0]
+
+
+@pytest.mark.parametrize("student", [adam_step, adam_step_on_copies])
+def test_adam_step_right_answers(student):
+    feedback = check_adam_step(student)
+    assert feedback
+    assert "agrees with the reference on 4 random inputs" in feedback.message
+
+
+def test_adam_step_reference_is_bp_optim_adam_over_several_steps():
+    """The student's function, fed its own m and v back, follows bp.optim.Adam step by step."""
+    rng = np.random.default_rng(5)
+    theta = bp.tensor(rng.normal(size=(3, 2)), requires_grad=True)
+    adam = bp.optim.Adam([theta], lr=0.1, betas=(0.8, 0.99))
+    param, m, v = theta.data.copy(), np.zeros((3, 2)), np.zeros((3, 2))
+    for t in range(1, 6):
+        grad = rng.normal(size=(3, 2))
+        theta.grad = grad
+        adam.step()
+        param, m, v = adam_step(param, grad, m, v, t, lr=0.1, beta1=0.8, beta2=0.99)
+        np.testing.assert_allclose(param, theta.data, rtol=1e-12)
+        np.testing.assert_allclose(m, adam.state[theta]["exp_avg"], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("student", "diagnosis"),
+    [
+        (no_bias_correction, "there is no bias correction"),
+        (t_counted_from_zero, "as if t counted from 0"),
+        (cmu_index, "the CMU deck's index"),
+        (eps_inside_the_root, "ε is inside the square root"),
+        (returns_the_corrected_averages, "you returned the bias-corrected m̂, v̂"),
+        (updates_the_callers_arrays, "changed its input param, m, v in place"),
+        (uphill, "param differs"),
+        (only_the_parameter, "should return a tuple of 3 arrays (param, m, v)"),
+    ],
+)
+def test_adam_step_mistakes_are_named(student, diagnosis):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        feedback = check_adam_step(student)
+    assert not feedback
+    assert diagnosis in feedback.message
+    assert "1 − β₁ᵗ" in feedback.hint
+
+
+def test_adam_step_stub_asks_to_fill_in():
+    for answer in (stub, None):
+        feedback = check_adam_step(answer)
+        assert not feedback
+        assert feedback.message.startswith("Fill in adam_step(")
+
+
+# ----- every checker: right and wrong answers (tests/test_exercise_coverage.py runs them) -----------------------
+CASES = {
+    "check_steps_per_epoch": {"right": [45, 45.0], "wrong": [44, 1438 / 32, 57, None]},
+    "check_momentum_step": {"right": [0.755, 0.7550001], "wrong": [0.8, 0.935, 0.5795, 0.76]},
+    "check_lowest_loss_optimizer": {
+        "right": ["RMSProp", "rmsprop"],
+        "wrong": ["SGD", "Adam", "Adadelta", 0.056],
+    },
+    "check_test_accuracy": {
+        "right": [TEST_ACCURACY, 0.947],
+        "wrong": [
+            TRAINING_ACCURACY,  # the wrong data set
+            UNTRAINED_TEST_ACCURACY,  # an untrained model
+            FIRST_NETWORK_TEST_ACCURACY,  # the other model of the notebook
+            0.95,  # two significant figures
+            100 * TEST_ACCURACY,
+        ],
+    },
+    "check_adam_step": {
+        "right": [adam_step, adam_step_on_copies],
+        "wrong": [
+            no_bias_correction,
+            t_counted_from_zero,
+            eps_inside_the_root,
+            updates_the_callers_arrays,
+            stub,
+        ],
+    },
+}

@@ -20,9 +20,11 @@ from ..data import load_digits, spiral
 from ..nn import MLP, Module
 from ..tensor import Tensor
 from ..train import fit, predict, predicted_classes
-from ._feedback import Feedback, as_number, diagnose_number, fill_in, is_placeholder, right, wrong
+from ._code import Mistake, check_function
+from ._feedback import Feedback, agrees, as_number, diagnose_number, fill_in, is_placeholder, right, wrong
 
 __all__ = [
+    "check_adam_step",
     "check_lowest_loss_optimizer",
     "check_momentum_step",
     "check_steps_per_epoch",
@@ -229,10 +231,6 @@ def _near_chance(answer: Any) -> bool:
     return not isinstance(number, Feedback) and abs(number - 0.1) < 0.05
 
 
-def _close(answer: Any, value: float) -> bool:
-    return bool(np.isclose(float(answer), value, rtol=1e-3, atol=1e-6))
-
-
 def check_test_accuracy(answer: Any) -> Feedback:
     """The fraction of the 359 test digits that ``exercise_model`` classifies correctly (0 to 1).
 
@@ -269,7 +267,7 @@ def check_test_accuracy(answer: Any) -> Feedback:
             "momentum SGD); this exercise asks about exercise_model.",
         ),
     ]
-    if _near_chance(answer) and not any(_close(answer, mistake(expected)) for mistake, _ in mistakes):
+    if _near_chance(answer) and not any(agrees(float(answer), mistake(expected)) for mistake, _ in mistakes):
         mistakes.append((lambda e: float(answer), NEAR_CHANCE))
     feedback = diagnose_number("the test accuracy", answer, expected, hint=hint, mistakes=mistakes)
     if feedback:
@@ -326,49 +324,72 @@ def adam_inputs(rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
-def _adam_with(*, correction: Callable[[float, int], float], eps_inside: bool = False, keep_hat: bool = False):
-    """A mistaken Adam step: the bias correction 1/correction(β, t), ε inside the root, or m̂, v̂
+def _adam_with(
+    *, correction: Callable[[float, int], float], eps_inside: bool = False, keep_hat: bool = False
+):
+    """A mistaken Adam step: bias correction 1/correction(β, t), ε inside the root, or m̂, v̂
     returned in place of m, v."""
 
     def step(param, grad, m, v, t, lr, beta1, beta2, eps):
         m = beta1 * m + (1 - beta1) * grad
         v = beta2 * v + (1 - beta2) * grad * grad
-        m_hat, v_hat = m / correction(beta1, t), v / correction(beta2, t)
-        denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
-        new = param - lr * m_hat / denominator
+        with np.errstate(divide="ignore", invalid="ignore"):  # 1 − β⁰ = 0 on the first step
+            m_hat, v_hat = m / correction(beta1, t), v / correction(beta2, t)
+            denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+            new = param - lr * m_hat / denominator
         return (new, m_hat, v_hat) if keep_hat else (new, m, v)
 
     return step
 
 
-def _corrected(beta: float, t: int) -> float:
+def _bias(beta: float, t: int) -> float:
+    """The right bias correction's divisor after t steps: the weights of t gradients add up to 1 − βᵗ."""
     return 1 - beta**t
 
 
 ADAM_MISTAKES = (
-    (
+    Mistake(
         _adam_with(correction=lambda beta, t: 1.0),
-        "there is no bias correction: divide m by 1 − β₁ᵗ and v by 1 − β₂ᵗ before the step "
+        "there is no bias correction: divide m by 1 − β₁ᵗ and v by 1 − β₂ᵗ for the step "
         "(early on, m and v are pulled towards their zero start).",
     ),
-    (
-        _adam_with(correction=lambda beta, t: 1 - beta ** (t + 1)),
-        "the bias correction uses βᵗ⁺¹: t is already the number of this step (1 on the first), so "
-        "the correction is 1 − βᵗ, not counted from 0.",
+    Mistake(
+        _adam_with(correction=lambda beta, t: _bias(beta, t + 1)),
+        "the bias correction uses βᵗ⁺¹, as if t counted from 0; t is already the number of this "
+        "step (1 on the first), so divide by 1 − βᵗ.",
     ),
-    (
-        _adam_with(correction=lambda beta, t: 1 - beta ** (t - 1) if t > 1 else math.nan),
+    Mistake(
+        _adam_with(correction=lambda beta, t: _bias(beta, t - 1)),
         "the bias correction uses βᵗ⁻¹ (the CMU deck's index): after t steps m holds t gradients, "
         "whose weights add up to 1 − β₁ᵗ, so divide by 1 − βᵗ.",
     ),
-    (
-        _adam_with(correction=_corrected, eps_inside=True),
-        "ε is inside the square root; PyTorch (and bp.optim) add it after: √v̂ + ε.",
+    Mistake(
+        _adam_with(correction=_bias, eps_inside=True),
+        "ε is inside the square root; PyTorch (and bp.optim) add it after the root: √v̂ + ε.",
     ),
-    (
-        _adam_with(correction=_corrected, keep_hat=True),
-        "you returned the bias-corrected m̂, v̂ as the new m, v; keep the raw averages (the next step "
-        "updates them), correct only for the step itself.",
+    Mistake(
+        _adam_with(correction=_bias, keep_hat=True),
+        "you returned the bias-corrected m̂, v̂ as the new m, v; return the raw averages (the next "
+        "step builds on them) and use m̂, v̂ only for the step itself.",
     ),
 )
 """What goes wrong in a hand-written Adam step, and what to say about it."""
+
+
+def check_adam_step(adam_step: Any) -> Feedback:
+    """Your ``adam_step(param, grad, m, v, t, lr, beta1, beta2, eps)`` → new ``(param, m, v)``,
+    compared with ``bp.optim.Adam`` on fresh random steps (several shapes, steps and β's)."""
+    return check_function(
+        "adam_step(param, grad, m, v, t, lr, beta1, beta2, eps)",
+        adam_step,
+        adam_reference,
+        adam_inputs,
+        outputs=("param", "m", "v"),
+        mistakes=ADAM_MISTAKES,
+        hint=(
+            "m ← β₁m + (1 − β₁)g and v ← β₂v + (1 − β₂)g², both as new arrays; then "
+            "m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) and param − lr·m̂/(√v̂ + ε). Return (param, m, v)."
+        ),
+        trials=4,
+        seed=0,
+    )
