@@ -191,6 +191,7 @@ def test_test_accuracy_right_answer():
     assert feedback
     assert "19 of the 359 test images are misclassified" in feedback.message
     assert check_test_accuracy(np.float64(TEST_ACCURACY))
+    assert check_test_accuracy(bp.tensor(TEST_ACCURACY))
 
 
 @pytest.mark.parametrize(

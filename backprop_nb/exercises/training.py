@@ -1,5 +1,9 @@
-"""Exercises of notebook 08, training an MLP: steps per epoch, a momentum step by hand, the optimiser
-race and a test accuracy.
+"""Exercises of notebook 08, training an MLP: steps per epoch, an Adam step in code, the optimiser
+race, a momentum step by hand and a test accuracy.
+
+The checkers never grade against something you pass them: the race and the exercise's network are
+run again here (seeded, so they are the notebook's), and your ``adam_step`` is compared with
+``bp.optim.Adam`` on inputs the checker makes.
 
 Each ``check_*`` takes your answer and returns a :class:`~backprop_nb.exercises.Feedback`: ✔ when it
 is right, else the mistake that most likely explains it and a hint. Leave an answer as ``None`` to
@@ -224,11 +228,8 @@ NEAR_CHANCE = (
     "(is it trained? is it exercise_model?)."
 )
 
-
-def _near_chance(answer: Any) -> bool:
-    """True for an accuracy within 0.05 of 1/10, what guessing one of ten digits gets."""
-    number = as_number(answer, "the test accuracy")
-    return not isinstance(number, Feedback) and abs(number - 0.1) < 0.05
+CHANCE = 0.1
+"""The accuracy of guessing one of ten digits."""
 
 
 def check_test_accuracy(answer: Any) -> Feedback:
@@ -267,8 +268,13 @@ def check_test_accuracy(answer: Any) -> Feedback:
             "momentum SGD); this exercise asks about exercise_model.",
         ),
     ]
-    if _near_chance(answer) and not any(agrees(float(answer), mistake(expected)) for mistake, _ in mistakes):
-        mistakes.append((lambda e: float(answer), NEAR_CHANCE))
+    number = as_number(answer, "the test accuracy")
+    if (
+        isinstance(number, float)
+        and abs(number - CHANCE) < 0.05
+        and not any(agrees(number, mistake(expected)) for mistake, _ in mistakes)
+    ):
+        mistakes.append((lambda e: number, NEAR_CHANCE))  # near chance, and no named mistake
     feedback = diagnose_number("the test accuracy", answer, expected, hint=hint, mistakes=mistakes)
     if feedback:
         wrong_count = round((1 - expected) * n)
