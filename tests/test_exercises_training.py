@@ -1,5 +1,8 @@
 """Tests for the notebook 08 exercise checkers: right answers pass, each known mistake is named."""
 
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 
@@ -12,6 +15,8 @@ from backprop_nb.exercises import (
     check_test_accuracy,
 )
 from backprop_nb.exercises.training import race_final_losses
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("placeholder", [None, ...])
@@ -122,6 +127,14 @@ def test_the_race_is_the_one_the_notebook_runs():
     assert list(losses) == ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]
     assert min(losses, key=losses.get) == "RMSProp"
     assert max(losses, key=losses.get) == "SGD"
+
+
+def test_the_checkers_race_prints_the_table_stored_in_notebook_08():
+    """The notebook's race cell and the checker's RACE_OPTIMIZERS are the same race: same numbers."""
+    notebook = nbformat.read(REPO / "notebooks" / "08_training_an_mlp.ipynb", as_version=4)
+    (cell,) = [c for c in notebook.cells if "final_losses[name] = run.train_loss[-1]" in c.source]
+    printed = {line.split()[0]: line.split()[1] for line in cell.outputs[0]["text"].splitlines()[1:]}
+    assert printed == {name: f"{loss:.4f}" for name, loss in race_final_losses().items()}
 
 
 @pytest.mark.parametrize("answer", ["RMSProp", "rmsprop", "RMS-prop", " RMSprop "])
