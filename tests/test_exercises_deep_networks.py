@@ -394,7 +394,31 @@ def test_batchnorm_backward_over_the_wrong_axis_is_caught_by_its_shape():
 
     feedback = check_batchnorm_backward(layer_norm_sums)
     assert not feedback
-    assert "shape" in feedback.message
+    assert "dgamma should have shape (3,), got (2,)" in feedback.message
+
+
+def test_batchnorm_backward_that_centres_x_in_place_is_caught():
+    def centres_in_place(dout, x, gamma, eps):
+        x -= x.mean(axis=0)
+        return batchnorm_backward(dout, x, gamma, eps)
+
+    feedback = check_batchnorm_backward(centres_in_place)
+    assert not feedback
+    assert "changed its input x in place" in feedback.message
+
+
+@pytest.mark.parametrize("check", [check_residual_backward, check_batchnorm_backward])
+def test_code_checkers_ask_to_fill_in_the_stub_and_say_what_the_reference_agrees_on(check):
+    def stub(*args):
+        pass
+
+    feedback = check(stub)
+    assert not feedback
+    assert feedback.message.startswith("Fill in ")
+    assert feedback.hint
+    passed = check(residual_backward if check is check_residual_backward else batchnorm_backward)
+    assert "agrees with the reference on 4 random inputs" in passed.message
+    assert "eps = 0.5" in passed.message or check is check_residual_backward
 
 
 CASES = {

@@ -406,7 +406,7 @@ def _batchnorm_inputs(rng: np.random.Generator) -> dict[str, Any]:
         "dout": rng.normal(size=(batch, width)),
         "x": rng.normal(loc=3.0, scale=rng.uniform(0.5, 4.0, size=width), size=(batch, width)),
         "gamma": rng.normal(loc=1.0, scale=0.5, size=width),
-        "eps": np.float64(rng.choice([1e-5, 0.1, 0.5])),
+        "eps": float(rng.choice([1e-5, 0.1, 0.5])),
     }
 
 
