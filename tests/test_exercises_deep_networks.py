@@ -362,6 +362,25 @@ def batchnorm_without_eps(dout, x, gamma, eps):
     return batchnorm_backward(dout, x, gamma, 0.0)
 
 
+def test_the_right_backward_passes_agree_with_finite_differences():
+    rng = np.random.default_rng(0)
+    dout, x, W = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.normal(size=(4, 4))
+    dx, dW = bp.numerical_grad(lambda x, W: ((x + bp.sigmoid(x @ W.T)) * dout).sum(), x, W)
+    for got, want in zip(residual_backward(dout, x, W), (dx, dW), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+
+    gamma, eps = rng.normal(size=4), 0.1
+
+    def batch_norm_loss(x, gamma):
+        centred = x - x.mean(axis=0, keepdims=True)
+        variance = (centred * centred).mean(axis=0, keepdims=True)
+        return (centred / (variance + eps).sqrt() * gamma * dout).sum()
+
+    expected = (*bp.numerical_grad(batch_norm_loss, x, gamma), dout.sum(axis=0))
+    for got, want in zip(batchnorm_backward(dout, x, gamma, eps), expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+
+
 BATCHNORM_MISTAKES = {
     batchnorm_statistics_constant: "treats the batch mean μ and variance σ² as constants",
     batchnorm_mean_constant: "leaves out the path through the mean μ",
