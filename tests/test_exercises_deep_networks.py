@@ -343,6 +343,22 @@ def batchnorm_mean_constant(dout, x, gamma, eps):
     return (dx_hat - x_hat * (dx_hat * x_hat).mean(axis=0)) / std, dgamma, dbeta
 
 
+def batchnorm_variance_constant(dout, x, gamma, eps):
+    std = np.sqrt(x.var(axis=0) + eps)
+    dx_hat = dout * gamma
+    _, dgamma, dbeta = batchnorm_backward(dout, x, gamma, eps)
+    return (dx_hat - dx_hat.mean(axis=0)) / std, dgamma, dbeta
+
+
+def batchnorm_unbiased_variance(dout, x, gamma, eps):
+    n = len(x)
+    std = np.sqrt(x.var(axis=0, ddof=1) + eps)
+    x_hat = (x - x.mean(axis=0)) / std
+    dx_hat = dout * gamma
+    dx = (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0) / (n - 1)) / std
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
 def batchnorm_without_gamma(dout, x, gamma, eps):
     _, dgamma, dbeta = batchnorm_backward(dout, x, gamma, eps)
     return batchnorm_backward(dout, x, np.ones_like(gamma), eps)[0], dgamma, dbeta
@@ -384,6 +400,8 @@ def test_the_right_backward_passes_agree_with_finite_differences():
 BATCHNORM_MISTAKES = {
     batchnorm_statistics_constant: "treats the batch mean μ and variance σ² as constants",
     batchnorm_mean_constant: "leaves out the path through the mean μ",
+    batchnorm_variance_constant: "leaves out the path through the variance σ²",
+    batchnorm_unbiased_variance: "divided by N − 1",
     batchnorm_without_gamma: "dx misses γ",
     batchnorm_dgamma_without_x_hat: "dgamma is dout summed alone",
     batchnorm_averaged_parameters: "averaged over the batch",
