@@ -424,14 +424,16 @@ def test_batchnorm_backward_mistakes_are_named(student, diagnosis):
     assert "dx = (dx̂ − mean(dx̂) − x̂ ∘ mean(dx̂ ∘ x̂))" in feedback.hint
 
 
-def test_batchnorm_backward_over_the_wrong_axis_is_caught_by_its_shape():
-    def layer_norm_sums(dout, x, gamma, eps):
+def test_batchnorm_backward_summed_over_the_wrong_axis_is_caught_by_its_shape_and_named():
+    def sums_over_units(dout, x, gamma, eps):
         dx = batchnorm_backward(dout, x, gamma, eps)[0]
-        return dx, (dout * x).sum(axis=1), dout.sum(axis=1)
+        x_hat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
+        return dx, (dout * x_hat).sum(axis=1), dout.sum(axis=1)
 
-    feedback = check_batchnorm_backward(layer_norm_sums)
+    feedback = check_batchnorm_backward(sums_over_units)
     assert not feedback
     assert "dgamma should have shape (3,), got (2,)" in feedback.message
+    assert "summed over axis 1, the units" in feedback.message
 
 
 def test_batchnorm_backward_that_centres_x_in_place_is_caught():

@@ -420,6 +420,12 @@ def _averaged_params(dout: np.ndarray, x: np.ndarray, gamma: np.ndarray, eps: fl
     return dx, dgamma / len(x), dbeta / len(x)
 
 
+def _parameters_summed_over_units(dout: np.ndarray, x: np.ndarray, gamma: np.ndarray, eps: float) -> Grads3:
+    dx = _batchnorm_backward(dout, x, gamma, eps)[0]
+    x_hat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
+    return dx, (dout * x_hat).sum(axis=1), dout.sum(axis=1)
+
+
 _BATCHNORM_MISTAKES = (
     Mistake(
         lambda dout, x, gamma, eps: _batchnorm_grads(
@@ -451,6 +457,11 @@ _BATCHNORM_MISTAKES = (
     Mistake(
         _sum_without_x_hat,
         "dgamma is dout summed alone; y = γ ∘ x̂ + β, so dgamma = Σ over the batch of dout ∘ x̂.",
+    ),
+    Mistake(
+        _parameters_summed_over_units,
+        "dgamma and dbeta are summed over axis 1, the units; there is one γ and one β per unit, so sum "
+        "over axis 0, the examples of the batch.",
     ),
     Mistake(
         _averaged_params,
