@@ -291,7 +291,7 @@ RESIDUAL_MISTAKES = {
     residual_dx_with_transpose: "dx multiplies ds by Wᵀ",
     residual_dW_transposed: "dW is transposed",
     residual_sigmoid_not_its_slope: "you multiplied by σ(s) itself",
-    residual_without_dout: "the upstream gradient dout is missing",
+    residual_without_dout: "you forgot the upstream gradient dout",
     residual_averaged_dW: "dW is divided by the batch size",
 }
 
@@ -359,6 +359,10 @@ def batchnorm_unbiased_variance(dout, x, gamma, eps):
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 
 
+def batchnorm_without_dout(dout, x, gamma, eps):
+    return batchnorm_backward(np.ones_like(dout), x, gamma, eps)
+
+
 def batchnorm_without_gamma(dout, x, gamma, eps):
     _, dgamma, dbeta = batchnorm_backward(dout, x, gamma, eps)
     return batchnorm_backward(dout, x, np.ones_like(gamma), eps)[0], dgamma, dbeta
@@ -403,6 +407,7 @@ BATCHNORM_MISTAKES = {
     batchnorm_variance_constant: "leaves out the path through the variance σ²",
     batchnorm_unbiased_variance: "divided by N − 1",
     batchnorm_without_gamma: "dx misses γ",
+    batchnorm_without_dout: "you forgot the upstream gradient dout",
     batchnorm_dgamma_without_x_hat: "dgamma is dout summed alone",
     batchnorm_averaged_parameters: "averaged over the batch",
     batchnorm_without_eps: "ε is missing",

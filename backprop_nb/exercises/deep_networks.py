@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._code import Mistake, check_function
+from ._code import Mistake, check_function, upstream_ignored
 from ._feedback import Feedback, diagnose_number, fill_in, is_placeholder, right
 
 __all__ = [
@@ -332,10 +332,7 @@ _RESIDUAL_MISTAKES = (
         _transposed_dW,
         "dW is transposed: with s = x Wᵀ, dW = dsᵀ x, of W's shape (d_out, d_in), not xᵀ ds.",
     ),
-    Mistake(
-        lambda dout, x, W: _residual_grads(np.ones_like(dout), x, W, _sigmoid_slope(x @ W.T)),
-        "the upstream gradient dout is missing: every path back from o starts from dout.",
-    ),
+    upstream_ignored(_residual_backward),
     Mistake(
         lambda dout, x, W: (_residual_backward(dout, x, W)[0], _residual_backward(dout, x, W)[1] / len(x)),
         "dW is divided by the batch size; dout already carries each example's share of the loss, so "
@@ -458,6 +455,7 @@ _BATCHNORM_MISTAKES = (
         _sum_without_x_hat,
         "dgamma is dout summed alone; y = γ ∘ x̂ + β, so dgamma = Σ over the batch of dout ∘ x̂.",
     ),
+    upstream_ignored(_batchnorm_backward),
     Mistake(
         _parameters_summed_over_units,
         "dgamma and dbeta are summed over axis 1, the units; there is one γ and one β per unit, so sum "
