@@ -6,8 +6,10 @@ import pytest
 import backprop_nb as bp
 from backprop_nb.exercises import (
     check_activation_memory,
+    check_batchnorm_backward,
     check_dropout_expectation,
     check_he_std,
+    check_residual_backward,
     check_residual_jacobian_norm,
     check_sigmoid_gradient_factor,
 )
@@ -217,3 +219,264 @@ def test_he_std_other_answers_get_the_hint():
     feedback = check_he_std(0.1)
     assert not feedback
     assert "which is not it" in feedback.message
+
+
+# ----- 5. a residual block's backward pass, o = x + σ(x Wᵀ): students' functions -----------------------------
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def residual_backward(dout, x, W):
+    a = sigmoid(x @ W.T)
+    ds = dout * a * (1 - a)
+    return dout + ds @ W, ds.T @ x
+
+
+def residual_backward_with_the_engine(dout, x, W):
+    x, W = bp.tensor(x, requires_grad=True), bp.tensor(W, requires_grad=True)
+    ((x + bp.sigmoid(x @ W.T)) * dout).sum().backward()
+    return x.grad, W.grad
+
+
+def residual_without_identity(dout, x, W):
+    a = sigmoid(x @ W.T)
+    ds = dout * a * (1 - a)
+    return ds @ W, ds.T @ x
+
+
+def residual_slope_at_output(dout, x, W):
+    o = x + sigmoid(x @ W.T)
+    ds = dout * sigmoid(o) * (1 - sigmoid(o))
+    return dout + ds @ W, ds.T @ x
+
+
+def residual_slope_from_block_output(dout, x, W):
+    o = x + sigmoid(x @ W.T)
+    ds = dout * o * (1 - o)
+    return dout + ds @ W, ds.T @ x
+
+
+def residual_dx_with_transpose(dout, x, W):
+    a = sigmoid(x @ W.T)
+    ds = dout * a * (1 - a)
+    return dout + ds @ W.T, ds.T @ x
+
+
+def residual_dW_transposed(dout, x, W):
+    a = sigmoid(x @ W.T)
+    ds = dout * a * (1 - a)
+    return dout + ds @ W, x.T @ ds
+
+
+def residual_sigmoid_not_its_slope(dout, x, W):
+    ds = dout * sigmoid(x @ W.T)
+    return dout + ds @ W, ds.T @ x
+
+
+def residual_without_dout(dout, x, W):
+    a = sigmoid(x @ W.T)
+    ds = a * (1 - a)
+    return 1 + ds @ W, ds.T @ x
+
+
+def residual_averaged_dW(dout, x, W):
+    dx, dW = residual_backward(dout, x, W)
+    return dx, dW / len(x)
+
+
+RESIDUAL_MISTAKES = {
+    residual_without_identity: "misses the identity path",
+    residual_slope_at_output: "σ′ is evaluated at the block's output o",
+    residual_slope_from_block_output: "σ′ = o(1 − o) with the block's output",
+    residual_dx_with_transpose: "dx multiplies ds by Wᵀ",
+    residual_dW_transposed: "dW is transposed",
+    residual_sigmoid_not_its_slope: "you multiplied by σ(s) itself",
+    residual_without_dout: "you forgot the upstream gradient dout",
+    residual_averaged_dW: "dW is divided by the batch size",
+}
+
+
+def test_residual_backward_right_functions_pass():
+    assert check_residual_backward(residual_backward)
+    assert check_residual_backward(residual_backward_with_the_engine)
+
+
+@pytest.mark.parametrize(
+    ("student", "diagnosis"), RESIDUAL_MISTAKES.items(), ids=lambda v: getattr(v, "__name__", "")
+)
+def test_residual_backward_mistakes_are_named(student, diagnosis):
+    feedback = check_residual_backward(student)
+    assert not feedback
+    assert diagnosis in feedback.message
+    assert "dx = dout + ds W and dW = dsᵀ x" in feedback.hint
+
+
+# ----- 6. batch normalisation's backward pass, training mode: students' functions ----------------------------
+def batchnorm_backward(dout, x, gamma, eps):
+    mu = x.mean(axis=0)
+    std = np.sqrt(x.var(axis=0) + eps)
+    x_hat = (x - mu) / std
+    dx_hat = dout * gamma
+    dx = (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0)) / std
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def batchnorm_backward_with_the_engine(dout, x, gamma, eps):
+    x, gamma = bp.tensor(x, requires_grad=True), bp.tensor(gamma, requires_grad=True)
+    beta = bp.tensor(np.zeros(gamma.shape), requires_grad=True)
+    centred = x - x.mean(axis=0, keepdims=True)
+    variance = (centred * centred).mean(axis=0, keepdims=True)
+    ((centred / (variance + eps).sqrt() * gamma + beta) * dout).sum().backward()
+    return x.grad, gamma.grad, beta.grad
+
+
+def batchnorm_statistics_constant(dout, x, gamma, eps):
+    _, dgamma, dbeta = batchnorm_backward(dout, x, gamma, eps)
+    return dout * gamma / np.sqrt(x.var(axis=0) + eps), dgamma, dbeta
+
+
+def batchnorm_mean_constant(dout, x, gamma, eps):
+    std = np.sqrt(x.var(axis=0) + eps)
+    x_hat = (x - x.mean(axis=0)) / std
+    dx_hat = dout * gamma
+    _, dgamma, dbeta = batchnorm_backward(dout, x, gamma, eps)
+    return (dx_hat - x_hat * (dx_hat * x_hat).mean(axis=0)) / std, dgamma, dbeta
+
+
+def batchnorm_variance_constant(dout, x, gamma, eps):
+    std = np.sqrt(x.var(axis=0) + eps)
+    dx_hat = dout * gamma
+    _, dgamma, dbeta = batchnorm_backward(dout, x, gamma, eps)
+    return (dx_hat - dx_hat.mean(axis=0)) / std, dgamma, dbeta
+
+
+def batchnorm_unbiased_variance(dout, x, gamma, eps):
+    n = len(x)
+    std = np.sqrt(x.var(axis=0, ddof=1) + eps)
+    x_hat = (x - x.mean(axis=0)) / std
+    dx_hat = dout * gamma
+    dx = (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0) / (n - 1)) / std
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+def batchnorm_without_dout(dout, x, gamma, eps):
+    return batchnorm_backward(np.ones_like(dout), x, gamma, eps)
+
+
+def batchnorm_without_gamma(dout, x, gamma, eps):
+    _, dgamma, dbeta = batchnorm_backward(dout, x, gamma, eps)
+    return batchnorm_backward(dout, x, np.ones_like(gamma), eps)[0], dgamma, dbeta
+
+
+def batchnorm_dgamma_without_x_hat(dout, x, gamma, eps):
+    dx, _, dbeta = batchnorm_backward(dout, x, gamma, eps)
+    return dx, dout.sum(axis=0), dbeta
+
+
+def batchnorm_averaged_parameters(dout, x, gamma, eps):
+    dx, dgamma, dbeta = batchnorm_backward(dout, x, gamma, eps)
+    return dx, dgamma / len(x), dbeta / len(x)
+
+
+def batchnorm_without_eps(dout, x, gamma, eps):
+    return batchnorm_backward(dout, x, gamma, 0.0)
+
+
+def test_the_right_backward_passes_agree_with_finite_differences():
+    rng = np.random.default_rng(0)
+    dout, x, W = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.normal(size=(4, 4))
+    dx, dW = bp.numerical_grad(lambda x, W: ((x + bp.sigmoid(x @ W.T)) * dout).sum(), x, W)
+    for got, want in zip(residual_backward(dout, x, W), (dx, dW), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+
+    gamma, eps = rng.normal(size=4), 0.1
+
+    def batch_norm_loss(x, gamma):
+        centred = x - x.mean(axis=0, keepdims=True)
+        variance = (centred * centred).mean(axis=0, keepdims=True)
+        return (centred / (variance + eps).sqrt() * gamma * dout).sum()
+
+    expected = (*bp.numerical_grad(batch_norm_loss, x, gamma), dout.sum(axis=0))
+    for got, want in zip(batchnorm_backward(dout, x, gamma, eps), expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+
+
+BATCHNORM_MISTAKES = {
+    batchnorm_statistics_constant: "treats the batch mean μ and variance σ² as constants",
+    batchnorm_mean_constant: "leaves out the path through the mean μ",
+    batchnorm_variance_constant: "leaves out the path through the variance σ²",
+    batchnorm_unbiased_variance: "divided by N − 1",
+    batchnorm_without_gamma: "dx misses γ",
+    batchnorm_without_dout: "you forgot the upstream gradient dout",
+    batchnorm_dgamma_without_x_hat: "dgamma is dout summed alone",
+    batchnorm_averaged_parameters: "averaged over the batch",
+    batchnorm_without_eps: "ε is missing",
+}
+
+
+def test_batchnorm_backward_right_functions_pass():
+    assert check_batchnorm_backward(batchnorm_backward)
+    assert check_batchnorm_backward(batchnorm_backward_with_the_engine)
+
+
+@pytest.mark.parametrize(
+    ("student", "diagnosis"), BATCHNORM_MISTAKES.items(), ids=lambda v: getattr(v, "__name__", "")
+)
+def test_batchnorm_backward_mistakes_are_named(student, diagnosis):
+    feedback = check_batchnorm_backward(student)
+    assert not feedback
+    assert diagnosis in feedback.message
+    assert "dx = (dx̂ − mean(dx̂) − x̂ ∘ mean(dx̂ ∘ x̂))" in feedback.hint
+
+
+def test_batchnorm_backward_summed_over_the_wrong_axis_is_caught_by_its_shape_and_named():
+    def sums_over_units(dout, x, gamma, eps):
+        dx = batchnorm_backward(dout, x, gamma, eps)[0]
+        x_hat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
+        return dx, (dout * x_hat).sum(axis=1), dout.sum(axis=1)
+
+    feedback = check_batchnorm_backward(sums_over_units)
+    assert not feedback
+    assert "dgamma should have shape (3,), got (2,)" in feedback.message
+    assert "summed over axis 1, the units" in feedback.message
+
+
+def test_batchnorm_backward_that_centres_x_in_place_is_caught():
+    def centres_in_place(dout, x, gamma, eps):
+        x -= x.mean(axis=0)
+        return batchnorm_backward(dout, x, gamma, eps)
+
+    feedback = check_batchnorm_backward(centres_in_place)
+    assert not feedback
+    assert "changed its input x in place" in feedback.message
+
+
+@pytest.mark.parametrize("check", [check_residual_backward, check_batchnorm_backward])
+def test_code_checkers_ask_to_fill_in_the_stub_and_say_what_the_reference_agrees_on(check):
+    def stub(*args):
+        pass
+
+    feedback = check(stub)
+    assert not feedback
+    assert feedback.message.startswith("Fill in ")
+    assert feedback.hint
+    passed = check(residual_backward if check is check_residual_backward else batchnorm_backward)
+    assert "agrees with the reference on 4 random inputs" in passed.message
+    assert "eps = 0.5" in passed.message or check is check_residual_backward
+
+
+CASES = {
+    "check_sigmoid_gradient_factor": {"right": [0.25], "wrong": [0.5, 1.0, 4.0, -0.25]},
+    "check_residual_jacobian_norm": {"right": [1.01], "wrong": [0.02, 1.0, 0.98]},
+    "check_he_std": {"right": [np.sqrt(2 / 256)], "wrong": [2 / 256, 1 / 16, np.sqrt(2 / 128)]},
+    "check_activation_memory": {"right": [3_276_800], "wrong": [26_214_400, 32_768, 409_600]},
+    "check_dropout_expectation": {"right": [3.0], "wrong": [2.25, 4.0, 0.0]},
+    "check_residual_backward": {
+        "right": [residual_backward, residual_backward_with_the_engine],
+        "wrong": list(RESIDUAL_MISTAKES),
+    },
+    "check_batchnorm_backward": {
+        "right": [batchnorm_backward, batchnorm_backward_with_the_engine],
+        "wrong": list(BATCHNORM_MISTAKES),
+    },
+}
