@@ -184,3 +184,22 @@ def test_array_mistakes_are_matched_per_entry():
 def test_zero_entries_accept_zero():
     assert compare_array("relu′", [0.0, 1.0], np.array([0.0, 1.0]), hint="h")
     assert not compare_array("relu′", [0.01, 1.0], np.array([0.0, 1.0]), hint="h")
+
+
+def test_no_checker_gives_its_hint_before_the_first_attempt():
+    """Hints come after a wrong attempt: a placeholder (or a stub function) gets "Fill in …" only."""
+    import backprop_nb.exercises as exercises
+
+    asked = 0
+    for name in exercises.__all__:
+        checker = getattr(exercises, name)
+        if not name.startswith("check_") or name in {"check_function", "check_prediction"}:
+            continue
+        try:
+            feedback = checker(None)
+        except TypeError:  # a checker of several answers: each is a placeholder only together
+            continue
+        asked += 1
+        assert not feedback and feedback.message.startswith("Fill in"), (name, feedback)
+        assert not feedback.hint, f"{name} shows its hint before any attempt: {feedback.hint!r}"
+    assert asked >= 30

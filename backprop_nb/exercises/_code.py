@@ -113,7 +113,7 @@ def check_function(
     """
     if is_placeholder(student) or not callable(student):
         got = "" if is_placeholder(student) else f" (got {student!r}, which is not a function)"
-        return fill_in(f"{what}{got}", hint, todo="define the function, then run the cell again")
+        return fill_in(f"{what}{got}", todo="define the function, then run the cell again")
     rng = np.random.default_rng(seed)
     shapes_seen = []  # (each distinct one is listed once in the verdict)
     for _ in range(trials):
@@ -127,7 +127,7 @@ def check_function(
         except Exception as error:  # the student's code may raise anything: report it
             return wrong(f"{what} raised {type(error).__name__}: {error} (on inputs {shapes}).", hint)
         if result is None:
-            return fill_in(what, hint, todo="write its body (it returns None) and run the cell again")
+            return fill_in(what, todo="write its body (it returns None) and run the cell again")
         problem = _shape_problem(result, expected, outputs)
         if problem is not None:
             explanation = _matching_mistake(result, inputs, mistakes, outputs)

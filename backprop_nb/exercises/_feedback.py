@@ -235,9 +235,10 @@ def is_placeholder(answer: Any) -> bool:
     return answer is None or answer is Ellipsis
 
 
-def fill_in(what: str, hint: str = "", todo: str = FILL_IN_TODO) -> Feedback:
-    """The friendly answer to a placeholder: what to write where, not a verdict."""
-    return wrong(f"Fill in {what}: {todo}.", hint)
+def fill_in(what: str, todo: str = FILL_IN_TODO) -> Feedback:
+    """The friendly answer to a placeholder: what to write where, not a verdict. It carries no
+    hint: hints come after a wrong attempt, never before the first."""
+    return wrong(f"Fill in {what}: {todo}.")
 
 
 def unanswered(answer: Any, what: str, todo: str = FILL_IN_TODO) -> Feedback | None:

@@ -50,7 +50,7 @@ def check_sigmoid_gradient_factor(answer: Any, layers: int = 1) -> Feedback:
     )
     if is_placeholder(answer):
         name = "answer_factor" if layers == 1 else f"answer_factor_{layers}"
-        return fill_in(f"{name}, the largest factor by which {one} can multiply a gradient", hint)
+        return fill_in(f"{name}, the largest factor by which {one} can multiply a gradient")
     expected = 0.25**layers
     mistakes = [
         (lambda e: 0.5**layers, "0.5 is σ(0), the sigmoid's value; its slope there is σ(0)(1 − σ(0))."),
@@ -85,7 +85,7 @@ def check_residual_jacobian_norm(answer: Any) -> Feedback:
         "bp.jacobian(block, x) gives J, and np.linalg.norm(J, 2) its spectral norm."
     )
     if is_placeholder(answer):
-        return fill_in("answer_norm, the spectral norm ‖I + A‖₂ of the residual block's Jacobian", hint)
+        return fill_in("answer_norm, the spectral norm ‖I + A‖₂ of the residual block's Jacobian")
     jacobian = np.eye(2) + RESIDUAL_WEIGHT
     singular_values = np.linalg.svd(jacobian, compute_uv=False)
     expected = float(singular_values.max())
@@ -137,7 +137,7 @@ def check_he_std(answer: Any) -> Feedback:
         "bp.nn.init.kaiming_normal_(bp.nn.Linear(256, 128).weight, seed=0).data.std() draws it to check."
     )
     if is_placeholder(answer):
-        return fill_in("answer_std, the standard deviation of the He-initialised weights", hint)
+        return fill_in("answer_std, the standard deviation of the He-initialised weights")
     expected = math.sqrt(2 / n_in)
     feedback = diagnose_number(
         "std of the weights",
@@ -183,7 +183,7 @@ def check_activation_memory(answer: Any) -> Feedback:
         f"{size} bytes per float64 number. Check by building the array: np.zeros(({batch}, {width})).nbytes."
     )
     if is_placeholder(answer):
-        return fill_in("answer_bytes, the size in bytes of the layer's output for the whole batch", hint)
+        return fill_in("answer_bytes, the size in bytes of the layer's output for the whole batch")
     numbers = batch * width
     expected = numbers * size
     feedback = diagnose_number(
@@ -227,7 +227,7 @@ def check_dropout_expectation(answer: Any) -> Feedback:
         "the expected value weighs each outcome by its probability."
     )
     if is_placeholder(answer):
-        return fill_in("answer_expected, the expected value of the dropout layer's output", hint)
+        return fill_in("answer_expected, the expected value of the dropout layer's output")
     expected = p * 0.0 + (1 - p) * kept
     feedback = diagnose_number(
         "E[output]",

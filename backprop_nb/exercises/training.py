@@ -53,7 +53,7 @@ def check_steps_per_epoch(answer: Any) -> Feedback:
         "count the batches, including a last one that is not full."
     )
     if is_placeholder(answer):
-        return fill_in("answer_steps, the number of optimiser steps in one epoch", hint)
+        return fill_in("answer_steps, the number of optimiser steps in one epoch")
     expected = math.ceil(n / b)
     feedback = diagnose_number(
         "steps per epoch",
@@ -94,7 +94,7 @@ def check_momentum_step(answer: Any) -> Feedback:
     theta, b, g, lr, mu = MOMENTUM_THETA, MOMENTUM_BUFFER, MOMENTUM_GRADIENT, MOMENTUM_LR, MOMENTUM_MU
     hint = "PyTorch's momentum: first the buffer b ← μ·b + g, then θ ← θ − lr·b (with the new b)."
     if is_placeholder(answer):
-        return fill_in("answer_theta, the parameter after one momentum step", hint)
+        return fill_in("answer_theta, the parameter after one momentum step")
     buffer = mu * b + g
     expected = theta - lr * buffer
     feedback = diagnose_number(
@@ -172,9 +172,7 @@ def check_lowest_loss_optimizer(answer: Any) -> Feedback:
     names = ", ".join(losses)
     hint = "Read the column of final training losses printed by the race: the lowest number wins."
     if is_placeholder(answer):
-        return fill_in(
-            f'answer_best, the name of the optimiser as a string, e.g. "SGD" (one of {names})', hint
-        )
+        return fill_in(f'answer_best, the name of the optimiser as a string, e.g. "SGD" (one of {names})')
     if not isinstance(answer, str):
         return wrong(f'Give the optimiser\'s name as a string, e.g. "SGD"; got {answer!r}.', hint)
     by_key = {_normalised(name): name for name in losses}
@@ -244,7 +242,7 @@ def check_test_accuracy(answer: Any) -> Feedback:
         "of (predicted == y_test)."
     )
     if is_placeholder(answer):
-        return fill_in("answer_accuracy, the test accuracy as a fraction between 0 and 1", hint)
+        return fill_in("answer_accuracy, the test accuracy as a fraction between 0 and 1")
     expected, train_accuracy = _exercise_network_accuracies(trained=True)
     n = TEST_IMAGES
     mistakes = [
