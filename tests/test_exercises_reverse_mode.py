@@ -409,3 +409,18 @@ def test_value_class_truth_is_the_engine_not_the_class():
     (x * x + x).backward()
     assert x.grad == 0.5  # the engine: 2x + 1 = 2
     assert not check_value_class(OverwritingValue, seed=3)
+
+
+CASES = {
+    "check_adjoint_b": {"right": [G_B, -12.36], "wrong": [-A / B**2, math.cos(B) / A, -G_B]},
+    "check_grad_after_two_backward": {"right": [2 * G_X], "wrong": [G_X, 3 * G_X, 2 * G_Z]},
+    "check_logistic_grad_theta": {"right": [Y * X], "wrong": [-Y * X, Y * THETA, (Y - 1) * X]},
+    "check_reverse_topological_order": {
+        "right": [["s", "q", "r", "p", "u", "v"]],
+        "wrong": [["u", "v", "p", "q", "r", "s"], ["s", "q", "p", "r", "u", "v"], "sqrpuv"],
+    },
+    "check_value_class": {
+        "right": [Value],
+        "wrong": [OverwritingValue, PathByPathValue, NoUpstreamValue, TanhSlipValue, NoSeedValue],
+    },
+}
