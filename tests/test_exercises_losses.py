@@ -61,7 +61,7 @@ def test_hinge_loss_mistakes_are_named(answer, diagnosis):
 def test_hinge_loss_unknown_wrong_answer_gets_the_hint():
     feedback = check_hinge_loss(1.0)
     assert not feedback
-    assert feedback.message.endswith("which is not it.")
+    assert feedback.message.endswith("which is not it. (checked to 3 significant figures)")
 
 
 # ----- softmax loss of the frog image: scores (2.2, 2.5, −3.1), correct class frog -------------------

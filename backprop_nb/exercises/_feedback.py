@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +89,60 @@ def as_shape(answer: Any) -> tuple[int, ...] | None:
     return None
 
 
+# ----- the one tolerance rule for typed numbers ----------------------------------------------
+SIGNIFICANT_FIGURES = 3
+"""How many significant figures of a typed number are checked, in every exercise."""
+
+TOLERANCE_RULE = (
+    f"Numbers are checked to {SIGNIFICANT_FIGURES} significant figures: give at least "
+    f"{SIGNIFICANT_FIGURES} (2.04, 0.000788, 7.89e-31); more digits are fine."
+)
+"""The rule in one sentence, as each notebook's first exercise states it."""
+
+ZERO_TOLERANCE = 1e-9
+"""How far from 0 an answer may be when the truth is exactly 0 (0 has no significant figures)."""
+
+
+def half_unit(truth: float, figures: int = SIGNIFICANT_FIGURES) -> float:
+    """Half a unit in the last checked figure of ``truth``: 0.005 for 2.0399 at 3 figures."""
+    if truth == 0:
+        return ZERO_TOLERANCE
+    exponent = math.floor(math.log10(abs(truth)))
+    return 0.5 * 10.0 ** (exponent - figures + 1)
+
+
+def agrees(answer: float, truth: float, figures: int = SIGNIFICANT_FIGURES) -> bool:
+    """True when ``answer`` is ``truth`` to ``figures`` significant figures.
+
+    That is |answer − truth| ≤ half a unit in the last checked figure of the truth, so at 3
+    figures 2.04 and 2.0399 agree with 2.0399, 2.0 does not; 7.89e-31 agrees with (1/4)⁵⁰ =
+    7.8886e-31, 7.9e-31 does not. A truth of exactly 0 accepts |answer| ≤ ``ZERO_TOLERANCE``.
+    """
+    return abs(answer - truth) <= half_unit(truth, figures) * (1 + 1e-9)  # (1e-9: float rounding)
+
+
+def figures_given(number: float) -> int:
+    """The significant figures of ``number`` as Python writes it: 2 for 0.88, 7.9e-31 and 1200."""
+    mantissa = repr(abs(float(number))).split("e")[0].replace(".", "")
+    return len(mantissa.strip("0"))
+
+
+def checked_to(figures: int = SIGNIFICANT_FIGURES) -> str:
+    """The note every rejected number ends with."""
+    return f"(checked to {figures} significant figures)"
+
+
+def _too_few_figures(number: float, expected: float, figures: int) -> str | None:
+    """The complaint for an answer that is right only to fewer figures than checked, else None."""
+    given = figures_given(number)
+    if 0 < given < figures and agrees(number, expected, given):
+        plural = "" if given == 1 else "s"
+        return (
+            f"you gave {given} significant figure{plural}; give {figures} (keep every digit until the end)."
+        )
+    return None
+
+
 Mistake = tuple[Callable[[float], float], str]
 """A common mistake: how it turns the right answer into the wrong one, and what to say about it."""
 
@@ -99,46 +154,71 @@ def diagnose_number(
     *,
     hint: str,
     mistakes: Sequence[Mistake] = (),
-    rtol: float = 1e-3,
-    atol: float = 1e-6,
+    rounded: Sequence[tuple[float, str]] = (),
+    figures: int = SIGNIFICANT_FIGURES,
 ) -> Feedback:
-    """Check a number; if wrong, name the first known mistake that explains it, else give the hint.
+    """Check a number to ``figures`` significant figures (see :func:`agrees`) and explain a miss.
 
-    A sign error is always looked for. ``mistakes`` adds exercise-specific ones, e.g.
-    ``(lambda e: e / 2, "you may have dropped the factor 2 of x²")``.
+    In order: a sign error, then ``mistakes`` (exercise-specific ones, e.g.
+    ``(lambda e: e / 2, "you may have dropped the factor 2 of x²")``), then ``rounded``: values
+    computed from rounded intermediates, e.g. ``(-math.log(0.13), "p to 0.13 before taking the
+    log")``, named as "you rounded p to 0.13 before taking the log"; then an answer right only to
+    fewer figures ("you gave 2 significant figures; give 3"). Every rejection ends with the rule.
+    Pass ``figures`` other than 3 only where the exercise needs it (and say why there).
     """
     number = as_number(answer, what)
     if isinstance(number, Feedback):
         return number
-    close = lambda a, b: bool(np.isclose(a, b, rtol=rtol, atol=atol))  # noqa: E731
-    if close(number, expected):
+    if agrees(number, expected, figures):
         return right(f"{what} = {expected:.6g}.")
+    rule = checked_to(figures)
     candidates = [(lambda e: -e, "the sign is flipped."), *mistakes]
     for transform, explanation in candidates:
-        if close(number, transform(expected)):
-            return wrong(f"{what}: you wrote {number:.6g}; {explanation}", hint)
-    return wrong(f"{what}: you wrote {number:.6g}, which is not it.", hint)
+        if agrees(number, transform(expected), figures):
+            return wrong(f"{what}: you wrote {number:.6g}; {explanation} {rule}", hint)
+    for value, description in rounded:
+        if agrees(number, value, figures):
+            return wrong(
+                f"{what}: you wrote {number:.6g}; you rounded {description}. Keep every digit until the end. {rule}",
+                hint,
+            )
+    too_few = _too_few_figures(number, expected, figures)
+    if too_few is not None:
+        return wrong(f"{what}: you wrote {number:.6g}; {too_few} {rule}", hint)
+    return wrong(f"{what}: you wrote {number:.6g}, which is not it. {rule}", hint)
 
 
-def compare_array(what: str, answer: Any, expected: np.ndarray, *, hint: str, rtol: float = 1e-3) -> Feedback:
-    """Check an array: shape first (with a transposition diagnosis), then the values."""
+def _agree_entrywise(value: np.ndarray, expected: np.ndarray, figures: int) -> np.ndarray:
+    """Entry by entry, does ``value`` agree with ``expected`` to ``figures`` significant figures?"""
+    return np.vectorize(agrees, otypes=[bool])(value, expected, figures) if value.size else np.ones(0, bool)
+
+
+def compare_array(
+    what: str, answer: Any, expected: np.ndarray, *, hint: str, figures: int = SIGNIFICANT_FIGURES
+) -> Feedback:
+    """Check an array: shape first (with a transposition diagnosis), then every entry by :func:`agrees`."""
     value = np.asarray(getattr(answer, "data", answer), dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
+    rule = checked_to(figures)
     if value.shape != expected.shape:
-        if value.shape == expected.shape[::-1] and np.allclose(value.T, expected, rtol=rtol):
+        if value.shape == expected.shape[::-1] and _agree_entrywise(value.T, expected, figures).all():
             return wrong(
                 f"{what} has shape {value.shape} but should have {expected.shape}: it is transposed.", hint
             )
         return wrong(f"{what} should have shape {expected.shape}, got {value.shape}.", hint)
-    if np.allclose(value, expected, rtol=rtol, atol=1e-6):
+    close = _agree_entrywise(value, expected, figures)
+    if close.all():
         return right(f"{what} matches.")
-    if np.allclose(value, -expected, rtol=rtol, atol=1e-6):
-        return wrong(f"{what}: every sign is flipped.", hint)
-    bad = np.argwhere(~np.isclose(value, expected, rtol=rtol, atol=1e-6))
+    if _agree_entrywise(value, -expected, figures).all():
+        return wrong(f"{what}: every sign is flipped. {rule}", hint)
+    bad = np.argwhere(~close)
     first = tuple(int(i) for i in bad[0])
+    too_few = _too_few_figures(float(value[first]), float(expected[first]), figures)
+    if too_few is not None:
+        return wrong(f"{what}: at index {first} (you have {value[first]:.6g}) {too_few} {rule}", hint)
     return wrong(
         f"{what}: {len(bad)} of {value.size} entries differ, the first at index {first} "
-        f"(you have {value[first]:.6g}).",
+        f"(you have {value[first]:.6g}). {rule}",
         hint,
     )
 
@@ -200,18 +280,18 @@ def diagnose_array(
     *,
     hint: str,
     mistakes: Sequence[ArrayMistake] = (),
-    rtol: float = 1e-3,
+    figures: int = SIGNIFICANT_FIGURES,
 ) -> Feedback:
     """Compare an array with ``compare_array``; if it is wrong, name the first mistake it matches."""
     try:
         value = np.asarray(getattr(answer, "data", answer), dtype=np.float64)
     except (TypeError, ValueError):
         return wrong(f"{what} should be an array of numbers, got {answer!r}.", hint)
-    verdict = compare_array(what, value, expected, hint=hint, rtol=rtol)
+    verdict = compare_array(what, value, expected, hint=hint, figures=figures)
     if verdict:
         return verdict
     for mistaken, explanation in mistakes:
         mistaken = np.asarray(mistaken, dtype=np.float64)
-        if value.shape == mistaken.shape and np.allclose(value, mistaken, rtol=rtol, atol=1e-6):
-            return wrong(f"{what}: {explanation}", hint)
+        if value.shape == mistaken.shape and _agree_entrywise(value, mistaken, figures).all():
+            return wrong(f"{what}: {explanation} {checked_to(figures)}", hint)
     return verdict

@@ -57,7 +57,7 @@ def check_sigmoid_gradient_factor(answer: Any, layers: int = 1) -> Feedback:
             (lambda e: 0.25, "that is one sigmoid; each further one multiplies by at most 1/4 again."),
         ]
     feedback = diagnose_number(
-        f"the largest factor through {one}", answer, expected, hint=hint, mistakes=mistakes, atol=0.0
+        f"the largest factor through {one}", answer, expected, hint=hint, mistakes=mistakes
     )
     if feedback:
         power = "" if layers == 1 else f"(1/4)^{layers} = "

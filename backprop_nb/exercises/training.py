@@ -50,8 +50,6 @@ def check_steps_per_epoch(answer: Any) -> Feedback:
         answer,
         expected,
         hint=hint,
-        rtol=0,
-        atol=1e-9,
         mistakes=[
             (
                 lambda e: n // b,
