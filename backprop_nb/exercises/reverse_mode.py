@@ -363,7 +363,7 @@ def check_value_class(value_class: Any, *, seed: int = 0) -> Feedback:
         except Exception:  # reported by the expression that raises it, below
             stub = False
         if stub:
-            return wrong(f"Fill in {method}: it still returns None.", _VALUE_HINT)
+            return wrong(f"Fill in {method}: it still returns None.")  # a stub is no attempt: no hint yet
     rng = np.random.default_rng(seed)
     for expression in _EXPRESSIONS:
         for _ in range(2):
