@@ -5,9 +5,8 @@ its intermediates a = xz, b = ln x, c = sin b, d = eᵃ, e = a/b, f = c/a and y 
 adjoint of a node is g_node = ∂y/∂node. The expected answers are the deck's hand formulas
 evaluated with ``math``, never the engine's output.
 
-This module also holds the two helpers every checker here and in :mod:`.jacobians` starts from:
-:func:`unanswered` (the friendly reply to a placeholder) and :func:`diagnose_array` (an array
-compared, with the usual mistakes named).
+The code exercise, :func:`check_value_class`, is the other way round: the student builds a
+micrograd-style scalar engine, and the engine ``bp`` is the truth it is compared with.
 """
 
 from __future__ import annotations
