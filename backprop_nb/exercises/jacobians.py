@@ -196,6 +196,7 @@ def check_matvec_backward(matvec_backward: Any) -> Feedback:
             ),
             upstream_ignored(_matvec_backward),
         ],
-        hint="y_i = Σ_j W_ij x_j, so ∂L/∂W_ij = dout_i x_j and ∂L/∂x_j = Σ_i dout_i W_ij: "
-        "dW = np.outer(dout, x), dx = W.T @ dout. Each gradient has the shape of its variable.",
+        hint="Work one index at a time: y_i = Σ_j W_ij x_j, so ∂L/∂W_ij = dout_i · ∂y_i/∂W_ij and "
+        "∂L/∂x_j = Σ_i dout_i · ∂y_i/∂x_j; then write each as one numpy expression with the shape of "
+        "its variable (dW like W, dx like x).",
     )

@@ -210,8 +210,8 @@ _SOFTMAX_CE_MISTAKES = [
     ),
 ]
 _SOFTMAX_CE_HINT = (
-    "Per row: p = softmax(s) (subtract the row's max before np.exp), then p[y] −= 1; the loss is "
-    "the mean over the N rows, so divide by N: (p − onehot(y)) / N."
+    "Section 4 derived one example's gradient, ∂Lᵢ/∂s = p − onehot(y). Compute it for every row at "
+    "once (a softmax along each row), and mind that L is the mean of the N examples' losses."
 )
 
 
