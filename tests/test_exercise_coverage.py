@@ -16,7 +16,7 @@ function the student would write, None for the placeholder), or a callable takin
 that calls the checker itself and returns its Feedback (for checkers with several arguments).
 Because a student's answer to a code exercise is itself a function, a case that is a plain
 function is passed to the checker as the answer when it takes parameters, and called when it
-takes none. A right case must give a truthy Feedback, a wrong one a falsy Feedback.
+takes none; a class (the answer to "write the gate class") is always passed as the answer. A right case must give a truthy Feedback, a wrong one a falsy Feedback.
 
 The checkers are the public names ``check_*`` of :mod:`backprop_nb.exercises` (its
 ``__all__``), except the tools defined in its private modules (``check_function``,
@@ -63,7 +63,7 @@ CASES = _registered_cases()
 
 def _is_thunk(case: object) -> bool:
     """A case that runs the checker itself: a callable that takes no arguments."""
-    if not callable(case):
+    if not callable(case) or inspect.isclass(case):
         return False
     try:
         return not inspect.signature(case).parameters

@@ -19,6 +19,10 @@ course; see ``nbgrader_config.py``):
   gets them without the ``../``;
 * the ``nbgrader`` metadata is left out; every other cell is copied as it is.
 
+The metadata of an exercise cell, as nbgrader's "Autograded answer" cell type writes it:
+``{"nbgrader": {"grade": false, "grade_id": "check_...", "locked": false, "schema_version": 3,
+"solution": true}}``; the grade_id, unique in the notebook, is the name of the cell's checker here.
+
 Every generated code cell must compile. A cell whose source did not change keeps the outputs
 stored in the student notebook, so making them again gives the same bytes; a new or changed cell
 has none until ``python tools/refresh_notebooks.py notebooks/NN_name.ipynb`` runs it.
@@ -36,8 +40,7 @@ from pathlib import Path
 
 import nbformat
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-SOURCES = NOTEBOOKS / "solutions"
+SOURCES = Path(__file__).resolve().parent.parent / "notebooks" / "solutions"
 SOLUTION_ONLY_TAG = "solution-note"
 STUBS = {"code": "# YOUR CODE HERE", "markdown": "YOUR ANSWER HERE"}
 # For each kind of region: the nbgrader cell metadata flag it needs, and whether a stub replaces it.
@@ -127,10 +130,17 @@ def student_cell(cell: dict, where: str) -> dict | None:
 def student_notebook(source: Path) -> nbformat.NotebookNode:
     """The student notebook made from ``source``, without outputs."""
     nb = nbformat.read(source, as_version=4)
-    made = (
-        student_cell(cell, f"{source.name}, cell {i} (id {cell.get('id')})")
-        for i, cell in enumerate(nb.cells)
-    )
+    made, grade_ids = [], set()
+    for i, cell in enumerate(nb.cells):
+        where = f"{source.name}, cell {i} (id {cell.get('id')})"
+        if "nbgrader" in cell.metadata:
+            grade_id = cell.metadata.nbgrader.get("grade_id")
+            if not grade_id or grade_id in grade_ids:
+                raise SourceError(
+                    f"{where}: nbgrader needs a grade_id unique in the notebook, not {grade_id!r}"
+                )
+            grade_ids.add(grade_id)
+        made.append(student_cell(cell, where))
     nb.cells = [cell for cell in made if cell is not None]
     return nb
 
@@ -182,13 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report the student notebooks out of date")
     args = parser.parse_args(argv)
     try:
-        changed = make(check=args.check)
+        changed = make(SOURCES, check=args.check)
     except SourceError as error:
         print(f"make_student_notebooks: {error}", file=sys.stderr)
         return 2
     for path in changed:
         print(
-            f"{path.relative_to(NOTEBOOKS.parent)}: {'missing or out of date' if args.check else 'written'}"
+            f"{path.relative_to(SOURCES.parent.parent)}: {'missing or out of date' if args.check else 'written'}"
         )
     return 1 if args.check and changed else 0
 

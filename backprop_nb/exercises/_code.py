@@ -115,7 +115,7 @@ def check_function(
         got = "" if is_placeholder(student) else f" (got {student!r}, which is not a function)"
         return fill_in(f"{what}{got}", hint, todo="define the function, then run the cell again")
     rng = np.random.default_rng(seed)
-    shapes_seen = []
+    shapes_seen = []  # (each distinct one is listed once in the verdict)
     for _ in range(trials):
         inputs = dict(make_inputs(rng))
         shapes = _describe_shapes(inputs)
@@ -130,7 +130,9 @@ def check_function(
             return fill_in(what, hint, todo="write its body (it returns None) and run the cell again")
         problem = _shape_problem(result, expected, outputs)
         if problem is not None:
-            return wrong(f"{what}: {problem} (on inputs {shapes}).", hint)
+            explanation = _matching_mistake(result, inputs, mistakes, outputs)
+            because = "" if explanation is None else f" {explanation}"
+            return wrong(f"{what}: {problem} (on inputs {shapes}).{because}", hint)
         changed = _changed(inputs, given)
         if changed:
             return wrong(
@@ -141,12 +143,12 @@ def check_function(
         got = _parts(result, outputs)
         differing = _first_difference(got, expected, outputs)
         if differing is not None:
-            explanation = _matching_mistake(got, inputs, mistakes, outputs)
+            explanation = _matching_mistake(result, inputs, mistakes, outputs)
             if explanation is not None:
                 return wrong(f"{what}: on inputs {shapes}: {explanation}", hint)
             return wrong(f"{what}: on inputs {shapes}, {differing}", hint)
     return right(
-        f"{what} agrees with the reference on {trials} random inputs ({'; '.join(shapes_seen)}) "
+        f"{what} agrees with the reference on {trials} random inputs ({'; '.join(dict.fromkeys(shapes_seen))}) "
         f"to relative tolerance {CODE_RTOL:g}."
     )
 
@@ -219,12 +221,15 @@ def _first_difference(
 
 
 def _matching_mistake(
-    got: list[np.ndarray],
-    inputs: Mapping[str, Any],
-    mistakes: Sequence[Mistake],
-    outputs: Sequence[str] | None,
+    result: Any, inputs: Mapping[str, Any], mistakes: Sequence[Mistake], outputs: Sequence[str] | None
 ) -> str | None:
-    """The explanation of the first mistake whose output on ``inputs`` equals ``got``, or None."""
+    """The explanation of the first mistake whose output on ``inputs`` equals ``result``, or None."""
+    if outputs is not None and not isinstance(result, tuple | list):
+        return None
+    try:
+        got = _parts(result, outputs)
+    except (TypeError, ValueError):
+        return None
     for mistake in mistakes:
         try:
             mistaken = _parts(mistake.wrong(**_copies(inputs)), outputs)

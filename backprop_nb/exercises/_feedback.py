@@ -7,6 +7,12 @@ answer is right, so a notebook (or a test) can also ``assert check_...(...)``.
 An exercise checker compares the student's answer with the expected one and, when they differ,
 looks for the usual mistakes (a flipped sign, a missing factor, a transposed shape) to say
 something more useful than "wrong": :func:`diagnose_number` and :func:`compare_array` do that.
+
+Typed numbers follow one rule, :data:`TOLERANCE_RULE`: an answer is right when it agrees with the
+truth to 3 significant figures (:func:`agrees`), and every rejection says so.
+
+>>> agrees(2.04, 2.0399), agrees(0.88, 0.8808), agrees(7.89e-31, 0.25**50)
+(True, False, True)
 """
 
 from __future__ import annotations
@@ -132,18 +138,22 @@ def checked_to(figures: int = SIGNIFICANT_FIGURES) -> str:
     return f"(checked to {figures} significant figures)"
 
 
-def _too_few_figures(number: float, expected: float, figures: int) -> str | None:
-    """The complaint for an answer that is right only to fewer figures than checked, else None."""
+def _explain_miss(
+    number: float, expected: float, explanations: Sequence[tuple[float, str]], figures: int
+) -> str | None:
+    """Why ``number`` misses ``expected``: the first known explanation whose value it agrees with
+    to ``figures`` figures; else "you gave too few figures" when it is right to the figures it
+    gives (without saying more of the truth); else None."""
+    for value, text in explanations:
+        if agrees(number, value, figures):
+            return text
     given = figures_given(number)
     if 0 < given < figures and agrees(number, expected, given):
-        plural = "" if given == 1 else "s"
-        return (
-            f"you gave {given} significant figure{plural}; give {figures} (keep every digit until the end)."
-        )
+        return f"you gave {given} significant figure{'' if given == 1 else 's'}; give {figures}."
     return None
 
 
-Mistake = tuple[Callable[[float], float], str]
+NumberMistake = tuple[Callable[[float], float], str]
 """A common mistake: how it turns the right answer into the wrong one, and what to say about it."""
 
 
@@ -153,7 +163,7 @@ def diagnose_number(
     expected: float,
     *,
     hint: str,
-    mistakes: Sequence[Mistake] = (),
+    mistakes: Sequence[NumberMistake] = (),
     rounded: Sequence[tuple[float, str]] = (),
     figures: int = SIGNIFICANT_FIGURES,
 ) -> Feedback:
@@ -171,21 +181,14 @@ def diagnose_number(
         return number
     if agrees(number, expected, figures):
         return right(f"{what} = {expected:.6g}.")
-    rule = checked_to(figures)
-    candidates = [(lambda e: -e, "the sign is flipped."), *mistakes]
-    for transform, explanation in candidates:
-        if agrees(number, transform(expected), figures):
-            return wrong(f"{what}: you wrote {number:.6g}; {explanation} {rule}", hint)
-    for value, description in rounded:
-        if agrees(number, value, figures):
-            return wrong(
-                f"{what}: you wrote {number:.6g}; you rounded {description}. Keep every digit until the end. {rule}",
-                hint,
-            )
-    too_few = _too_few_figures(number, expected, figures)
-    if too_few is not None:
-        return wrong(f"{what}: you wrote {number:.6g}; {too_few} {rule}", hint)
-    return wrong(f"{what}: you wrote {number:.6g}, which is not it. {rule}", hint)
+    explanations = [
+        (-expected, "the sign is flipped."),
+        *[(transform(expected), text) for transform, text in mistakes],
+        *[(value, f"you rounded {text}. Keep every digit until the end.") for value, text in rounded],
+    ]
+    explanation = _explain_miss(number, expected, explanations, figures)
+    verdict = ", which is not it." if explanation is None else f"; {explanation}"
+    return wrong(f"{what}: you wrote {number:.6g}{verdict} {checked_to(figures)}", hint)
 
 
 def _agree_entrywise(value: np.ndarray, expected: np.ndarray, figures: int) -> np.ndarray:
@@ -213,9 +216,9 @@ def compare_array(
         return wrong(f"{what}: every sign is flipped. {rule}", hint)
     bad = np.argwhere(~close)
     first = tuple(int(i) for i in bad[0])
-    too_few = _too_few_figures(float(value[first]), float(expected[first]), figures)
+    too_few = _explain_miss(float(value[first]), float(expected[first]), [], figures)
     if too_few is not None:
-        return wrong(f"{what}: at index {first} (you have {value[first]:.6g}) {too_few} {rule}", hint)
+        return wrong(f"{what}: at index {first} you have {value[first]:.6g}: {too_few} {rule}", hint)
     return wrong(
         f"{what}: {len(bad)} of {value.size} entries differ, the first at index {first} "
         f"(you have {value[first]:.6g}). {rule}",
