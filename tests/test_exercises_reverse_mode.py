@@ -372,6 +372,16 @@ class StubValue(Value):
         """self * other."""
 
 
+class StubTanhValue(Value):
+    def tanh(self):
+        """tanh(self)."""
+
+
+class StubBackwardValue(Value):
+    def backward(self):
+        """Fill .grad of every Value that self was computed from."""
+
+
 class RaisingValue(Value):
     def tanh(self):
         return type(self)(np.tanh(self.data), self, None)
@@ -391,6 +401,8 @@ def test_value_class_right():
         (TanhSlipValue, "1 − tanh(a)²"),
         (NoSeedValue, "self.grad = 1"),
         (StubValue, "Fill in __add__"),
+        (StubTanhValue, "Fill in tanh"),
+        (StubBackwardValue, "Fill in backward()"),
         (RaisingValue, "building tanh(a) raised TypeError"),
         (Value(1.0), "the class itself"),
         (None, "Fill in the methods of Value"),
@@ -400,7 +412,8 @@ def test_value_class_mistakes_are_named(value_class, message):
     feedback = check_value_class(value_class)
     assert not feedback
     assert message in feedback.message
-    assert bool(feedback.hint) == (value_class not in (None, StubValue))  # hints follow an attempt
+    stubs = (None, StubValue, StubTanhValue, StubBackwardValue, NoSeedValue)  # NoSeed: all grads 0 too
+    assert bool(feedback.hint) == (value_class not in stubs)  # a hint follows an attempt, not a stub
 
 
 def test_value_class_truth_is_the_engine_not_the_class():

@@ -331,7 +331,13 @@ def _check_expression(value_class: type, expression: _Expression, values: list[f
         return wrong(f"after backward() {where}, every leaf's .grad should be a finite number.", _VALUE_HINT)
     if np.allclose(grads, expected_grads, rtol=1e-6, atol=1e-9):
         return None
-    if _as_float(getattr(out, "grad", None)) != 1.0:
+    out_grad = _as_float(getattr(out, "grad", None))
+    if out_grad == 0.0 and not any(grads):
+        return wrong(  # the stub, or a backward pass that never seeds the output: the message says both
+            "Fill in backward(): after it runs, every grad is still 0. It starts with self.grad = 1 "
+            "(∂out/∂out), then passes gradients back."
+        )
+    if out_grad != 1.0:
         return wrong(
             f"after backward() {where}, out.grad should be 1: backward() starts with self.grad = 1.",
             _VALUE_HINT,
@@ -356,7 +362,12 @@ def check_value_class(value_class: Any, *, seed: int = 0) -> Feedback:
         return wrong(
             f"pass the class itself (Value), not an instance or its name; got {value_class!r}.", _VALUE_HINT
         )
-    for method, build in [("__add__", lambda v: v(1.0) + v(2.0)), ("__mul__", lambda v: v(1.0) * v(2.0))]:
+    stubs = [
+        ("__add__", lambda v: v(1.0) + v(2.0)),
+        ("__mul__", lambda v: v(1.0) * v(2.0)),
+        ("tanh", lambda v: v(1.0).tanh()),
+    ]
+    for method, build in stubs:
         try:
             stub = build(value_class) is None
         except Exception:  # reported by the expression that raises it, below
