@@ -13,6 +13,7 @@ from backprop_nb.exercises import (
     NORM_EXERCISE_W,
     NORM_EXERCISE_X,
     RELU_EXERCISE_X,
+    check_add_bias_backward,
     check_broadcast_bias_grad,
     check_jacobian_shape,
     check_matvec_backward,
@@ -219,7 +220,38 @@ def test_matvec_in_place_change_is_named():
     assert not feedback and "changed its input W in place" in feedback.message
 
 
+def test_add_bias_reference_agrees_with_the_engine():
+    dout = np.arange(12.0).reshape(4, 3) - 5
+    b = bp.tensor(np.zeros(3), requires_grad=True)
+    (bp.tensor(np.ones((4, 3))) + b).backward(dout)
+    np.testing.assert_allclose(b.grad, dout.sum(axis=0))
+    assert check_add_bias_backward(lambda dout: dout.sum(axis=0))
+    assert check_add_bias_backward(lambda dout: np.ones(dout.shape[0]) @ dout)
+
+
+@pytest.mark.parametrize(
+    ("student", "message"),
+    [
+        (lambda dout: dout, "that is dout itself"),
+        (lambda dout: dout.sum(axis=1), "summed across each row (axis 1)"),
+        (lambda dout: dout.mean(axis=0), "mean over the rows"),
+        (lambda dout: dout.sum(), "summed everything"),
+        (lambda dout: dout.sum(axis=0, keepdims=True), "should have shape"),
+        (lambda dout: "db", "array of numbers"),
+    ],
+)
+def test_add_bias_mistakes_are_named(student, message):
+    feedback = check_add_bias_backward(student)
+    assert not feedback
+    assert message in feedback.message
+    assert feedback.hint
+
+
 CASES = {
+    "check_add_bias_backward": {
+        "right": [lambda dout: dout.sum(axis=0)],
+        "wrong": [lambda dout: dout, lambda dout: dout.sum(axis=1), lambda dout: dout.mean(axis=0)],
+    },
     "check_jacobian_shape": {"right": [(3, 5)], "wrong": [(5, 3), (3,), (15,), "35"]},
     "check_relu_jacobian": {
         "right": [np.diag([1.0, 0.0, 0.0, 1.0])],

@@ -405,6 +405,7 @@ def test_value_class_right():
         (StubBackwardValue, "Fill in backward()"),
         (RaisingValue, "building tanh(a) raised TypeError"),
         (Value(1.0), "the class itself"),
+        (bp.Tensor, "the engine's own Tensor"),
         (None, "Fill in the methods of Value"),
     ],
 )
@@ -412,7 +413,14 @@ def test_value_class_mistakes_are_named(value_class, message):
     feedback = check_value_class(value_class)
     assert not feedback
     assert message in feedback.message
-    stubs = (None, StubValue, StubTanhValue, StubBackwardValue, NoSeedValue)  # NoSeed: all grads 0 too
+    stubs = (
+        None,
+        StubValue,
+        StubTanhValue,
+        StubBackwardValue,
+        NoSeedValue,
+        bp.Tensor,
+    )  # no attempt at a Value
     assert bool(feedback.hint) == (value_class not in stubs)  # a hint follows an attempt, not a stub
 
 

@@ -358,6 +358,8 @@ def check_value_class(value_class: Any, *, seed: int = 0) -> Feedback:
     """
     if value_class is None:
         return wrong("Fill in the methods of Value, run its cell, then run this cell again.")
+    if isinstance(value_class, type) and issubclass(value_class, Tensor):
+        return wrong("that is the engine's own Tensor class; pass the Value class you wrote.")
     if not isinstance(value_class, type):
         return wrong(
             f"pass the class itself (Value), not an instance or its name; got {value_class!r}.", _VALUE_HINT
