@@ -21,7 +21,14 @@ from backprop_nb.exercises import (
     check_squared_norm_grad_W,
 )
 
-CHECKERS = [check_broadcast_bias_grad, check_jacobian_shape, check_relu_jacobian, check_squared_norm_grad_W]
+CHECKERS = [
+    check_add_bias_backward,
+    check_broadcast_bias_grad,
+    check_jacobian_shape,
+    check_matvec_backward,
+    check_relu_jacobian,
+    check_squared_norm_grad_W,
+]
 
 
 @pytest.mark.parametrize("checker", CHECKERS)

@@ -25,6 +25,7 @@ CHECKERS = [
     check_grad_after_two_backward,
     check_logistic_grad_theta,
     check_reverse_topological_order,
+    check_value_class,
 ]
 
 # The CMU example at x = 2, z = 3 (docs/lecture_examples.md: g_b = −12.3600, ∂y/∂x = 1208.38, ∂y/∂z = 809.707)

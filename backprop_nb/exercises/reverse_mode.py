@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from ._feedback import Feedback, diagnose_array, diagnose_number, right, unanswered, wrong
+from ._feedback import Feedback, diagnose_array, diagnose_number, is_placeholder, right, unanswered, wrong
 
 __all__ = [
     "check_adjoint_b",
@@ -356,7 +356,7 @@ def check_value_class(value_class: Any, *, seed: int = 0) -> Feedback:
     fills ``.grad`` of every node. The expressions grow from single ops to a node used three times,
     a chain where every node is used twice (the backward order matters) and a chain of 300 nodes.
     """
-    if value_class is None:
+    if is_placeholder(value_class):
         return wrong("Fill in the methods of Value, run its cell, then run this cell again.")
     if isinstance(value_class, type) and issubclass(value_class, Tensor):
         return wrong("that is the engine's own Tensor class; pass the Value class you wrote.")
