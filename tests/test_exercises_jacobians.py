@@ -13,13 +13,22 @@ from backprop_nb.exercises import (
     NORM_EXERCISE_W,
     NORM_EXERCISE_X,
     RELU_EXERCISE_X,
+    check_add_bias_backward,
     check_broadcast_bias_grad,
     check_jacobian_shape,
+    check_matvec_backward,
     check_relu_jacobian,
     check_squared_norm_grad_W,
 )
 
-CHECKERS = [check_broadcast_bias_grad, check_jacobian_shape, check_relu_jacobian, check_squared_norm_grad_W]
+CHECKERS = [
+    check_add_bias_backward,
+    check_broadcast_bias_grad,
+    check_jacobian_shape,
+    check_matvec_backward,
+    check_relu_jacobian,
+    check_squared_norm_grad_W,
+]
 
 
 @pytest.mark.parametrize("checker", CHECKERS)
@@ -164,3 +173,115 @@ def test_bias_grad_mistakes(answer, message):
     feedback = check_broadcast_bias_grad(answer)
     assert not feedback
     assert message in feedback.message
+
+
+# ----- code: matvec_backward ---------------------------------------------------------------------
+def matvec_backward(dout, W, x):
+    return np.outer(dout, x), W.T @ dout
+
+
+def test_matvec_reference_agrees_with_the_engine():
+    rng = np.random.default_rng(5)
+    W, x, dout = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=3)
+    W_t, x_t = bp.tensor(W, requires_grad=True), bp.tensor(x, requires_grad=True)
+    (W_t @ x_t).backward(dout)
+    dW, dx = matvec_backward(dout, W, x)
+    np.testing.assert_allclose(dW, W_t.grad, rtol=1e-12)
+    np.testing.assert_allclose(dx, x_t.grad, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("student", "message"),
+    [
+        (lambda dout, W, x: (np.outer(dout, x), W @ dout), "it is Wᵀ dout"),
+        (lambda dout, W, x: (np.outer(x, dout), W.T @ dout), "dW is x doutᵀ, the transpose"),
+        (lambda dout, W, x: (np.outer(dout, x), W.T), "dx should have shape"),
+        (
+            lambda dout, W, x: (np.outer(np.ones_like(dout), x), W.T.sum(axis=1)),
+            "forgot the upstream gradient",
+        ),
+        (lambda dout, W, x: (np.outer(dout, x),), "tuple of 2 arrays"),
+        (lambda dout, W, x: None, "Fill in matvec_backward"),
+        (lambda dout, W, x: (np.outer(dout, x), W.T @ dout + 1e-3), "dx differs"),
+    ],
+)
+def test_matvec_mistakes_are_named(student, message):
+    feedback = check_matvec_backward(student)
+    assert not feedback
+    assert message in feedback.message
+    assert feedback.hint
+
+
+def test_matvec_right():
+    assert check_matvec_backward(matvec_backward)
+
+
+def test_matvec_in_place_change_is_named():
+    def scaling_x(dout, W, x):
+        x *= 1.0
+        x += 0.0
+        W[0, 0] = 0.0
+        return matvec_backward(dout, W, x)
+
+    feedback = check_matvec_backward(scaling_x)
+    assert not feedback and "changed its input W in place" in feedback.message
+
+
+def test_add_bias_reference_agrees_with_the_engine():
+    dout = np.arange(12.0).reshape(4, 3) - 5
+    b = bp.tensor(np.zeros(3), requires_grad=True)
+    (bp.tensor(np.ones((4, 3))) + b).backward(dout)
+    np.testing.assert_allclose(b.grad, dout.sum(axis=0))
+    assert check_add_bias_backward(lambda dout: dout.sum(axis=0))
+    assert check_add_bias_backward(lambda dout: np.ones(dout.shape[0]) @ dout)
+
+
+@pytest.mark.parametrize(
+    ("student", "message"),
+    [
+        (lambda dout: dout, "that is dout itself"),
+        (lambda dout: dout.sum(axis=1), "summed across each row (axis 1)"),
+        (lambda dout: dout.mean(axis=0), "mean over the rows"),
+        (lambda dout: dout.sum(), "summed everything"),
+        (lambda dout: dout.sum(axis=0, keepdims=True), "should have shape"),
+        (lambda dout: "db", "array of numbers"),
+    ],
+)
+def test_add_bias_mistakes_are_named(student, message):
+    feedback = check_add_bias_backward(student)
+    assert not feedback
+    assert message in feedback.message
+    assert feedback.hint
+
+
+CASES = {
+    "check_add_bias_backward": {
+        "right": [lambda dout: dout.sum(axis=0)],
+        "wrong": [lambda dout: dout, lambda dout: dout.sum(axis=1), lambda dout: dout.mean(axis=0)],
+    },
+    "check_jacobian_shape": {"right": [(3, 5)], "wrong": [(5, 3), (3,), (15,), "35"]},
+    "check_relu_jacobian": {
+        "right": [np.diag([1.0, 0.0, 0.0, 1.0])],
+        "wrong": [[1.0, 0.0, 0.0, 1.0], np.diag([1.0, 0.0, 1.0, 1.0]), np.eye(4)],
+    },
+    "check_squared_norm_grad_W": {
+        "right": [2 * np.outer(NORM_EXERCISE_W @ NORM_EXERCISE_X, NORM_EXERCISE_X)],
+        "wrong": [
+            np.outer(NORM_EXERCISE_W @ NORM_EXERCISE_X, NORM_EXERCISE_X),
+            2 * np.outer(NORM_EXERCISE_X, NORM_EXERCISE_W @ NORM_EXERCISE_X),
+            2 * NORM_EXERCISE_W.T @ (NORM_EXERCISE_W @ NORM_EXERCISE_X),
+        ],
+    },
+    "check_broadcast_bias_grad": {
+        "right": [BROADCAST_UPSTREAM.sum(axis=0)],
+        "wrong": [BROADCAST_UPSTREAM, BROADCAST_UPSTREAM.sum(axis=1), BROADCAST_UPSTREAM.mean(axis=0)],
+    },
+    "check_matvec_backward": {
+        "right": [matvec_backward],
+        "wrong": [
+            lambda dout, W, x: (np.outer(dout, x), W @ dout),
+            lambda dout, W, x: (np.outer(x, dout), W.T @ dout),
+            lambda dout, W, x: (np.outer(np.ones_like(dout), x), W.T.sum(axis=1)),
+        ],
+    },
+}

@@ -10,6 +10,7 @@ from backprop_nb.exercises import (
     check_hinge_loss,
     check_numerical_gradient,
     check_sgd_update,
+    check_softmax_ce_backward,
     check_softmax_loss,
 )
 
@@ -131,3 +132,91 @@ def test_sgd_update_mistakes_are_named(answer, diagnosis):
     assert not feedback
     assert diagnosis in feedback.message
     assert "move against the gradient" in feedback.hint
+
+
+# ----- code: softmax_ce_backward ---------------------------------------------------------------------
+def softmax_ce_backward(scores, labels):
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probs = shifted / shifted.sum(axis=1, keepdims=True)
+    probs[np.arange(len(labels)), labels] -= 1
+    return probs / len(labels)
+
+
+def no_max_shift(scores, labels):
+    probs = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    probs[np.arange(len(labels)), labels] -= 1
+    return probs / len(labels)
+
+
+def no_one_hot(scores, labels):
+    return (softmax_ce_backward(scores, labels) * len(labels) + np.eye(scores.shape[1])[labels]) / len(labels)
+
+
+def summed(scores, labels):
+    return softmax_ce_backward(scores, labels) * len(labels)
+
+
+def wrong_axis(scores, labels):
+    shifted = np.exp(scores - scores.max(axis=0, keepdims=True))
+    probs = shifted / shifted.sum(axis=0, keepdims=True)
+    probs[np.arange(len(labels)), labels] -= 1
+    return probs / len(labels)
+
+
+def shifting_in_place(scores, labels):
+    scores -= scores.max(axis=1, keepdims=True)
+    return softmax_ce_backward(scores, labels)
+
+
+def test_softmax_ce_reference_is_p_minus_one_hot_over_n_and_matches_finite_differences():
+    scores, labels = np.array([[3.2, 5.1, -1.7], [2.2, 2.5, -3.1]]), np.array([0, 2])
+    np.testing.assert_allclose(
+        bp.numerical_grad(lambda s: bp.nn.cross_entropy(s, labels), scores),
+        softmax_ce_backward(scores, labels),
+        rtol=1e-6,
+    )
+
+
+def test_softmax_ce_right():
+    feedback = check_softmax_ce_backward(softmax_ce_backward)
+    assert feedback and "relative tolerance 1e-06" in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("student", "message"),
+    [
+        (no_one_hot, "forgot to subtract the one-hot labels"),
+        (summed, "SUM of the losses"),
+        (wrong_axis, "axis 0"),
+        (lambda s, y: -softmax_ce_backward(s, y), "every sign is flipped"),
+        (no_max_shift, "on scores near 1000"),
+        (shifting_in_place, "changed its input scores in place"),
+        (lambda s, y: softmax_ce_backward(s, y).T, "transposed"),
+        (lambda s, y: None, "Fill in softmax_ce_backward"),
+    ],
+)
+def test_softmax_ce_mistakes_are_named(student, message):
+    feedback = check_softmax_ce_backward(student)
+    assert not feedback
+    assert message in feedback.message
+    assert feedback.hint
+
+
+def test_overflow_is_caught_on_large_scores_only():
+    """The unshifted softmax is right on ordinary scores: only the large ones expose it."""
+    scores, labels = np.array([[3.2, 5.1, -1.7]]), np.array([0])
+    np.testing.assert_allclose(no_max_shift(scores, labels), softmax_ce_backward(scores, labels))
+    feedback = check_softmax_ce_backward(no_max_shift)
+    assert "you return nan" in feedback.message and "subtract each row's max" in feedback.hint
+
+
+CASES = {
+    "check_hinge_loss": {"right": [2.9], "wrong": [3.9, -1.0, 0.9667]},
+    "check_softmax_loss": {"right": [6.156], "wrong": [2.678, 0.0021, 2.04]},
+    "check_numerical_gradient": {"right": [1.6], "wrong": [0.00016, 0.8, -1.6]},
+    "check_sgd_update": {"right": [0.525], "wrong": [0.475, 0.025, 3.0]},
+    "check_softmax_ce_backward": {
+        "right": [softmax_ce_backward],
+        "wrong": [no_one_hot, summed, wrong_axis, no_max_shift],
+    },
+}

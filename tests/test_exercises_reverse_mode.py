@@ -15,6 +15,7 @@ from backprop_nb.exercises import (
     check_grad_after_two_backward,
     check_logistic_grad_theta,
     check_reverse_topological_order,
+    check_value_class,
     order_exercise_graph,
 )
 from backprop_nb.exercises.reverse_mode import diagnose_array, unanswered
@@ -24,6 +25,7 @@ CHECKERS = [
     check_grad_after_two_backward,
     check_logistic_grad_theta,
     check_reverse_topological_order,
+    check_value_class,
 ]
 
 # The CMU example at x = 2, z = 3 (docs/lecture_examples.md: g_b = −12.3600, ∂y/∂x = 1208.38, ∂y/∂z = 809.707)
@@ -221,3 +223,226 @@ def test_diagnose_array_names_a_mistake_only_when_the_answer_is_wrong():
     assert not feedback and "doubled" in feedback.message and feedback.hint == "h"
     ragged = diagnose_array("v", [[1.0], [2.0, 3.0]], expected, hint="h")
     assert not ragged and "array of numbers" in ragged.message
+
+
+# ----- the Value class ------------------------------------------------------------------------
+class Value:
+    """A right micrograd-style Value; the wrong ones below change one method each."""
+
+    def __init__(self, data, parents=()):
+        self.data = float(data)
+        self.grad = 0.0
+        self._parents = parents
+        self._backward = lambda: None
+
+    def __add__(self, other):
+        out = type(self)(self.data + other.data, (self, other))
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        out = type(self)(self.data * other.data, (self, other))
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        out = type(self)(t, (self,))
+
+        def _backward():
+            self.grad += (1 - t * t) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        order, seen = [], set()
+
+        def visit(node):
+            if node not in seen:
+                seen.add(node)
+                for parent in node._parents:
+                    visit(parent)
+                order.append(node)
+
+        visit(self)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+
+
+class OverwritingValue(Value):
+    """`=` instead of `+=`: a node used twice keeps only its last contribution."""
+
+    def __mul__(self, other):
+        out = type(self)(self.data * other.data, (self, other))
+
+        def _backward():
+            self.grad = other.data * out.grad
+            other.grad = self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __add__(self, other):
+        out = type(self)(self.data + other.data, (self, other))
+
+        def _backward():
+            self.grad = out.grad
+            other.grad = out.grad
+
+        out._backward = _backward
+        return out
+
+
+class PathByPathValue(Value):
+    """No topological sort: each node calls its parents' backward pass as soon as it is done."""
+
+    def backward(self):
+        self.grad = 1.0
+        self._propagate()
+
+    def _propagate(self):
+        self._backward()
+        for parent in self._parents:
+            parent._propagate()
+
+
+class NoUpstreamValue(Value):
+    """__mul__ forgets out.grad (right only when out.grad happens to be 1)."""
+
+    def __mul__(self, other):
+        out = type(self)(self.data * other.data, (self, other))
+
+        def _backward():
+            self.grad += other.data
+            other.grad += self.data
+
+        out._backward = _backward
+        return out
+
+
+class TanhSlipValue(Value):
+    """tanh's local derivative taken as 1 − a² instead of 1 − tanh(a)²."""
+
+    def tanh(self):
+        out = type(self)(math.tanh(self.data), (self,))
+
+        def _backward():
+            self.grad += (1 - self.data**2) * out.grad
+
+        out._backward = _backward
+        return out
+
+
+class NoSeedValue(Value):
+    """backward() forgets to start from self.grad = 1."""
+
+    def backward(self):
+        order, seen = [], set()
+
+        def visit(node):
+            if node not in seen:
+                seen.add(node)
+                for parent in node._parents:
+                    visit(parent)
+                order.append(node)
+
+        visit(self)
+        for node in reversed(order):
+            node._backward()
+
+
+class StubValue(Value):
+    """The student notebook's skeleton: the methods' bodies are still to be written."""
+
+    def __add__(self, other):
+        """self + other."""
+
+    def __mul__(self, other):
+        """self * other."""
+
+
+class StubTanhValue(Value):
+    def tanh(self):
+        """tanh(self)."""
+
+
+class StubBackwardValue(Value):
+    def backward(self):
+        """Fill .grad of every Value that self was computed from."""
+
+
+class RaisingValue(Value):
+    def tanh(self):
+        return type(self)(np.tanh(self.data), self, None)
+
+
+def test_value_class_right():
+    feedback = check_value_class(Value)
+    assert feedback and "x * x + x" in feedback.message
+
+
+@pytest.mark.parametrize(
+    ("value_class", "message"),
+    [
+        (OverwritingValue, "self.grad += ..."),
+        (PathByPathValue, "sort the nodes topologically once"),
+        (NoUpstreamValue, "multiply its local derivative by out.grad"),
+        (TanhSlipValue, "1 − tanh(a)²"),
+        (NoSeedValue, "self.grad = 1"),
+        (StubValue, "Fill in __add__"),
+        (StubTanhValue, "Fill in tanh"),
+        (StubBackwardValue, "Fill in backward()"),
+        (RaisingValue, "building tanh(a) raised TypeError"),
+        (Value(1.0), "the class itself"),
+        (bp.Tensor, "the engine's own Tensor"),
+        (None, "Fill in the methods of Value"),
+    ],
+)
+def test_value_class_mistakes_are_named(value_class, message):
+    feedback = check_value_class(value_class)
+    assert not feedback
+    assert message in feedback.message
+    stubs = (
+        None,
+        StubValue,
+        StubTanhValue,
+        StubBackwardValue,
+        NoSeedValue,
+        bp.Tensor,
+    )  # no attempt at a Value
+    assert bool(feedback.hint) == (value_class not in stubs)  # a hint follows an attempt, not a stub
+
+
+def test_value_class_truth_is_the_engine_not_the_class():
+    """The x * x + x case separates += from =: overwriting keeps the last contribution, x = 0.5."""
+    x = OverwritingValue(0.5)
+    (x * x + x).backward()
+    assert x.grad == 0.5  # the engine: 2x + 1 = 2
+    assert not check_value_class(OverwritingValue, seed=3)
+
+
+CASES = {
+    "check_adjoint_b": {"right": [G_B, -12.36], "wrong": [-A / B**2, math.cos(B) / A, -G_B]},
+    "check_grad_after_two_backward": {"right": [2 * G_X], "wrong": [G_X, 3 * G_X, 2 * G_Z]},
+    "check_logistic_grad_theta": {"right": [Y * X], "wrong": [-Y * X, Y * THETA, (Y - 1) * X]},
+    "check_reverse_topological_order": {
+        "right": [["s", "q", "r", "p", "u", "v"]],
+        "wrong": [["u", "v", "p", "q", "r", "s"], ["s", "q", "p", "r", "u", "v"], "sqrpuv"],
+    },
+    "check_value_class": {
+        "right": [Value],
+        "wrong": [OverwritingValue, PathByPathValue, NoUpstreamValue, TanhSlipValue, NoSeedValue],
+    },
+}

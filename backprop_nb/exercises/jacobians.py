@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ._code import Mistake, check_function, upstream_ignored
 from ._feedback import Feedback, as_shape, diagnose_array, read_only, right, unanswered, wrong
 
 __all__ = [
@@ -22,8 +23,10 @@ __all__ = [
     "NORM_EXERCISE_W",
     "NORM_EXERCISE_X",
     "RELU_EXERCISE_X",
+    "check_add_bias_backward",
     "check_broadcast_bias_grad",
     "check_jacobian_shape",
+    "check_matvec_backward",
     "check_relu_jacobian",
     "check_squared_norm_grad_W",
 ]
@@ -157,4 +160,79 @@ def check_broadcast_bias_grad(answer: Any) -> Feedback:
                 "you summed everything: b has 3 elements, so its gradient has 3 (sum over axis 0 only).",
             ),
         ],
+    )
+
+
+# ----- code: the backward pass of y = W x, without building the Jacobian --------------------------
+def _matvec_inputs(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Fresh W (m, n), x (n,) and an upstream gradient dout (m,); square or not, varying per trial."""
+    m, n = rng.integers(2, 6, size=2)
+    if rng.random() < 0.5:
+        n = m  # square W: a missing transpose then has the right shape and must be caught by value
+    return {"dout": rng.normal(size=m), "W": rng.normal(size=(m, n)), "x": rng.normal(size=n)}
+
+
+def _matvec_backward(dout: np.ndarray, W: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The checker's own answer: dW = dout xᵀ (W's shape), dx = Wᵀ dout (x's shape)."""
+    return np.outer(dout, x), W.T @ dout
+
+
+def check_matvec_backward(matvec_backward: Any) -> Feedback:
+    """``matvec_backward(dout, W, x)`` → (dW, dx), the gradients of L through y = W x given dout = ∂L/∂y."""
+    return check_function(
+        "matvec_backward(dout, W, x)",
+        matvec_backward,
+        _matvec_backward,
+        _matvec_inputs,
+        outputs=("dW", "dx"),
+        mistakes=[
+            Mistake(
+                lambda dout, W, x: (np.outer(dout, x), W @ dout),
+                "dx is W dout; it is Wᵀ dout (the Jacobian of W x is W, and the backward pass multiplies "
+                "by its transpose).",
+            ),
+            Mistake(
+                lambda dout, W, x: (np.outer(x, dout), W.T @ dout),
+                "dW is x doutᵀ, the transpose; dW[i, j] = dout[i] x[j], i.e. np.outer(dout, x).",
+            ),
+            upstream_ignored(_matvec_backward),
+        ],
+        hint="Work one index at a time: y_i = Σ_j W_ij x_j, so ∂L/∂W_ij = dout_i · ∂y_i/∂W_ij and "
+        "∂L/∂x_j = Σ_i dout_i · ∂y_i/∂x_j; then write each as one numpy expression with the shape of "
+        "its variable (dW like W, dx like x).",
+    )
+
+
+# ----- code: the backward pass of a broadcast bias, y = x + b ----------------------------------------
+def _bias_inputs(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A fresh upstream gradient dout (N, D); sometimes N = D, so a wrong axis keeps the right shape."""
+    n, d = rng.integers(2, 6, size=2)
+    return {"dout": rng.normal(size=(d if rng.random() < 0.5 else n, d))}
+
+
+def _add_bias_backward(dout: np.ndarray) -> np.ndarray:
+    """The checker's own answer: b was added to every row, so db sums dout over the rows."""
+    return dout.sum(axis=0)
+
+
+def check_add_bias_backward(add_bias_backward: Any) -> Feedback:
+    """``add_bias_backward(dout)`` → db for y = x + b, with x (N, D), b (D,) and dout = ∂L/∂y (N, D)."""
+    return check_function(
+        "add_bias_backward(dout)",
+        add_bias_backward,
+        _add_bias_backward,
+        _bias_inputs,
+        mistakes=[
+            Mistake(lambda dout: dout, "that is dout itself: b was used by all N rows, so sum over them."),
+            Mistake(
+                lambda dout: dout.sum(axis=1),
+                "you summed across each row (axis 1); b was stretched down the rows (axis 0).",
+            ),
+            Mistake(
+                lambda dout: dout.mean(axis=0), "that is the mean over the rows; the N uses of b add up."
+            ),
+            Mistake(lambda dout: dout.sum(), "you summed everything; db has one entry per entry of b."),
+        ],
+        hint="Broadcasting used b once in every row of y. What happens to the gradients of a variable "
+        "used several times? Over which axis are those uses?",
     )

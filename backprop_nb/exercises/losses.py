@@ -16,11 +16,20 @@ from typing import Any
 
 import numpy as np
 
+from ..nn import cross_entropy
+from ..tensor import Tensor
+from ._code import Mistake, check_function
 from ._feedback import Feedback, answer_required, diagnose_number
 
 Checker = Callable[[Any], Feedback]
 
-__all__ = ["check_hinge_loss", "check_numerical_gradient", "check_sgd_update", "check_softmax_loss"]
+__all__ = [
+    "check_hinge_loss",
+    "check_numerical_gradient",
+    "check_sgd_update",
+    "check_softmax_ce_backward",
+    "check_softmax_loss",
+]
 
 CLASSES = ("cat", "car", "frog")
 CAT_IMAGE_SCORES = np.array([3.2, 5.1, -1.7])
@@ -157,3 +166,82 @@ def check_sgd_update(answer: Any) -> Feedback:
             ),
         ],
     )
+
+
+# ----- code: the gradient of the mean softmax cross-entropy over a batch ---------------------------
+def _scores_and_labels(rng: np.random.Generator, offset: float) -> dict[str, np.ndarray]:
+    """A fresh batch: scores (N, C) around ``offset``, one per row, and integer labels (N,)."""
+    n, c = rng.integers(2, 7), rng.integers(3, 6)
+    return {"scores": rng.normal(scale=3.0, size=(n, c)) + offset, "labels": rng.integers(0, c, size=n)}
+
+
+def _engine_gradient(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The checker's own truth: dL/dscores of the engine's (stable) mean cross-entropy."""
+    logits = Tensor(scores, requires_grad=True)
+    cross_entropy(logits, labels).backward()
+    return logits.grad
+
+
+def _softmax(scores: np.ndarray, axis: int) -> np.ndarray:
+    shifted = np.exp(scores - scores.max(axis=axis, keepdims=True))
+    return shifted / shifted.sum(axis=axis, keepdims=True)
+
+
+def _one_hot(labels: np.ndarray, classes: int) -> np.ndarray:
+    return np.eye(classes)[labels]
+
+
+_SOFTMAX_CE_MISTAKES = [
+    Mistake(
+        lambda scores, labels: _softmax(scores, 1) / len(labels),
+        "you forgot to subtract the one-hot labels: dL/ds = (softmax(s) − onehot(y)) / N.",
+    ),
+    Mistake(
+        lambda scores, labels: _softmax(scores, 1) - _one_hot(labels, scores.shape[1]),
+        "that is the gradient of the SUM of the losses; the loss is their mean, so divide by N.",
+    ),
+    Mistake(
+        lambda scores, labels: (_softmax(scores, 0) - _one_hot(labels, scores.shape[1])) / len(labels),
+        "the softmax ran over axis 0 (down the batch); each row (example) gets its own softmax: axis=1.",
+    ),
+    Mistake(
+        lambda scores, labels: (_one_hot(labels, scores.shape[1]) - _softmax(scores, 1)) / len(labels),
+        "every sign is flipped: it is softmax(s) − onehot(y), not the other way round.",
+    ),
+]
+_SOFTMAX_CE_HINT = (
+    "Section 4 derived one example's gradient, ∂Lᵢ/∂s = p − onehot(y). Compute it for every row at "
+    "once (a softmax along each row), and mind that L is the mean of the N examples' losses."
+)
+
+
+def check_softmax_ce_backward(softmax_ce_backward: Any) -> Feedback:
+    """``softmax_ce_backward(scores, labels)`` → dL/dscores of L = mean_i −ln softmax(sᵢ)[yᵢ].
+
+    Checked on fresh batches of several shapes against the engine's ``bp.nn.cross_entropy``,
+    then once on scores near 1000, where np.exp overflows unless each row's max is subtracted.
+    """
+    what = "softmax_ce_backward(scores, labels)"
+    ordinary = check_function(
+        what,
+        softmax_ce_backward,
+        _engine_gradient,
+        lambda rng: _scores_and_labels(rng, offset=0.0),
+        mistakes=_SOFTMAX_CE_MISTAKES,
+        hint=_SOFTMAX_CE_HINT,
+        trials=3,
+    )
+    if not ordinary:
+        return ordinary
+    with np.errstate(over="ignore", invalid="ignore"):
+        large = check_function(
+            f"{what} on scores near 1000 (np.exp overflows to inf beyond 709)",
+            softmax_ce_backward,
+            _engine_gradient,
+            lambda rng: _scores_and_labels(rng, offset=1000.0),
+            hint="softmax(s) = softmax(s − max s): subtract each row's max before np.exp, and nothing overflows.",
+            trials=1,
+        )
+    if not large:
+        return large
+    return ordinary

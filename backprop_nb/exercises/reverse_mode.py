@@ -5,27 +5,28 @@ its intermediates a = xz, b = ln x, c = sin b, d = eᵃ, e = a/b, f = c/a and y 
 adjoint of a node is g_node = ∂y/∂node. The expected answers are the deck's hand formulas
 evaluated with ``math``, never the engine's output.
 
-This module also holds the two helpers every checker here and in :mod:`.jacobians` starts from:
-:func:`unanswered` (the friendly reply to a placeholder) and :func:`diagnose_array` (an array
-compared, with the usual mistakes named).
+The code exercise, :func:`check_value_class`, is the other way round: the student builds a
+micrograd-style scalar engine, and the engine ``bp`` is the truth it is compared with.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..tensor import Tensor
-from ._feedback import Feedback, diagnose_array, diagnose_number, right, unanswered, wrong
+from ._feedback import Feedback, diagnose_array, diagnose_number, is_placeholder, right, unanswered, wrong
 
 __all__ = [
     "check_adjoint_b",
     "check_grad_after_two_backward",
     "check_logistic_grad_theta",
     "check_reverse_topological_order",
+    "check_value_class",
     "order_exercise_graph",
 ]
 
@@ -203,3 +204,184 @@ def check_logistic_grad_theta(answer: Any) -> Feedback:
             ((y - 1.0) * _LOGISTIC_X, "that is the worked example's y* = 1; this exercise has y* = 0."),
         ],
     )
+
+
+# ----- a micrograd-style Value class, checked against the engine -----------------------------
+@dataclass(frozen=True)
+class _Expression:
+    """A test expression: how to build it from leaves (Values or Tensors alike), and what a wrong
+    gradient on it reveals."""
+
+    text: str
+    leaves: int
+    build: Callable[[list[Any]], Any]
+    if_wrong: str
+
+
+def _chain_of_reuses(leaves: list[Any]) -> Any:
+    v = leaves[0]
+    for w in leaves[1:]:
+        v = v * w + v  # v is used twice at every step
+    return v
+
+
+def _long_chain(leaves: list[Any]) -> Any:
+    v = leaves[0]
+    for w in leaves[1:]:
+        v = v * w
+    return v
+
+
+_UPSTREAM = "each _backward must multiply its local derivative by out.grad, the gradient arriving from above"
+_EXPRESSIONS = (
+    _Expression(
+        "a + b", 2, lambda v: v[0] + v[1], "check __add__: its _backward passes out.grad to both parents."
+    ),
+    _Expression(
+        "a * b",
+        2,
+        lambda v: v[0] * v[1],
+        "check __mul__: each parent gets out.grad times the OTHER factor's data.",
+    ),
+    _Expression("tanh(a)", 1, lambda v: v[0].tanh(), "check tanh: its local derivative is 1 − tanh(a)²."),
+    _Expression("(a + b) * c", 3, lambda v: (v[0] + v[1]) * v[2], f"{_UPSTREAM} (here c, not 1)."),
+    _Expression("tanh(a * b) * c", 3, lambda v: (v[0] * v[1]).tanh() * v[2], f"{_UPSTREAM} (here not 1)."),
+    _Expression(
+        "x * x + x",
+        1,
+        lambda v: v[0] * v[0] + v[0],
+        "x is used three times, but its gradient is not the sum of the three contributions: "
+        "accumulate with self.grad += ... in every _backward, never self.grad = ... (which keeps only the last).",
+    ),
+    _Expression(
+        "a chain of 12 steps v = v * w + v",
+        13,
+        _chain_of_reuses,
+        "every v is used twice, and its _backward may only run once its gradient is complete: "
+        "sort the nodes topologically once (a depth-first search that visits each node once), "
+        "then call _backward for each in the reversed order.",
+    ),
+    _Expression(
+        "a chain of 300 products",
+        301,
+        _long_chain,
+        "a long chain must reach every node exactly once, in reverse topological order.",
+    ),
+)
+
+_VALUE_HINT = (
+    "Every op builds out = Value(result, (parents)) and sets out._backward to a function that ADDS "
+    "(+=) local derivative × out.grad to each parent's grad. backward() lists the nodes in "
+    "topological order (each after its parents), sets self.grad = 1, and calls _backward on each "
+    "node in the reverse of that order."
+)
+
+
+def _leaf_values(expression: _Expression, rng: np.random.Generator) -> list[float]:
+    """Fresh leaf values: near 1 for the chains (so the products stay moderate), else in (−2, 2)."""
+    if expression.leaves > 3:
+        return list(rng.uniform(0.9, 1.1, expression.leaves))
+    return list(rng.uniform(-2.0, 2.0, expression.leaves))
+
+
+def _engine_result(expression: _Expression, values: list[float]) -> tuple[float, list[float]]:
+    """The checker's own truth: the expression's value and its leaves' gradients from ``bp``."""
+    leaves = [Tensor(value, requires_grad=True) for value in values]
+    out = expression.build(leaves)
+    out.backward()
+    return out.item(), [float(leaf.grad) for leaf in leaves]
+
+
+def _as_float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _check_expression(value_class: type, expression: _Expression, values: list[float]) -> Feedback | None:
+    """None when ``value_class`` gets this expression's value and gradients right, else why not."""
+    where = f"on {expression.text} with leaves {[round(v, 3) for v in values[:3]]}"
+    try:
+        leaves = [value_class(v) for v in values]
+        out = expression.build(leaves)
+    except Exception as error:  # the student's code may raise anything: say what
+        return wrong(f"building {expression.text} raised {type(error).__name__}: {error}", _VALUE_HINT)
+    expected_data, expected_grads = _engine_result(expression, values)
+    data = _as_float(getattr(out, "data", None))
+    if data is None or not math.isclose(data, expected_data, rel_tol=1e-6, abs_tol=1e-9):
+        return wrong(
+            f"the forward value {where} is {getattr(out, 'data', None)!r}, should be {expected_data:.6g}: "
+            "check how the op computes out.data.",
+            _VALUE_HINT,
+        )
+    try:
+        out.backward()
+    except RecursionError:
+        return wrong(
+            f"backward() {where} hit Python's recursion limit: walk the graph once to sort it, "
+            "and do not let _backward call backward() of the parents.",
+            _VALUE_HINT,
+        )
+    except Exception as error:
+        return wrong(f"backward() {where} raised {type(error).__name__}: {error}", _VALUE_HINT)
+    grads = [_as_float(getattr(leaf, "grad", None)) for leaf in leaves]
+    if any(grad is None for grad in grads):
+        return wrong(f"after backward() {where}, every leaf's .grad should be a finite number.", _VALUE_HINT)
+    if np.allclose(grads, expected_grads, rtol=1e-6, atol=1e-9):
+        return None
+    out_grad = _as_float(getattr(out, "grad", None))
+    if out_grad == 0.0 and not any(grads):
+        return wrong(  # the stub, or a backward pass that never seeds the output: the message says both
+            "Fill in backward(): after it runs, every grad is still 0. It starts with self.grad = 1 "
+            "(∂out/∂out), then passes gradients back."
+        )
+    if out_grad != 1.0:
+        return wrong(
+            f"after backward() {where}, out.grad should be 1: backward() starts with self.grad = 1.",
+            _VALUE_HINT,
+        )
+    return wrong(
+        f"the gradients {where} are {np.round(grads[:3], 6).tolist()}, the engine gets "
+        f"{np.round(expected_grads[:3], 6).tolist()} (compared at rtol 1e-6): {expression.if_wrong}",
+        _VALUE_HINT,
+    )
+
+
+def check_value_class(value_class: Any, *, seed: int = 0) -> Feedback:
+    """A micrograd-style scalar ``Value`` class, checked against ``bp`` on fresh random expressions.
+
+    ``Value(data)`` must support ``+``, ``*`` and ``.tanh()`` between Values, and ``backward()``
+    fills ``.grad`` of every node. The expressions grow from single ops to a node used three times,
+    a chain where every node is used twice (the backward order matters) and a chain of 300 nodes.
+    """
+    if is_placeholder(value_class):
+        return wrong("Fill in the methods of Value, run its cell, then run this cell again.")
+    if isinstance(value_class, type) and issubclass(value_class, Tensor):
+        return wrong("that is the engine's own Tensor class; pass the Value class you wrote.")
+    if not isinstance(value_class, type):
+        return wrong(
+            f"pass the class itself (Value), not an instance or its name; got {value_class!r}.", _VALUE_HINT
+        )
+    stubs = [
+        ("__add__", lambda v: v(1.0) + v(2.0)),
+        ("__mul__", lambda v: v(1.0) * v(2.0)),
+        ("tanh", lambda v: v(1.0).tanh()),
+    ]
+    for method, build in stubs:
+        try:
+            stub = build(value_class) is None
+        except Exception:  # reported by the expression that raises it, below
+            stub = False
+        if stub:
+            return wrong(f"Fill in {method}: it still returns None.")  # a stub is no attempt: no hint yet
+    rng = np.random.default_rng(seed)
+    for expression in _EXPRESSIONS:
+        for _ in range(2):
+            if (
+                verdict := _check_expression(value_class, expression, _leaf_values(expression, rng))
+            ) is not None:
+                return verdict
+    texts = ", ".join(e.text for e in _EXPRESSIONS)
+    return right(f"Value agrees with the engine (rtol 1e-6) on {texts}, twice each with fresh numbers.")
