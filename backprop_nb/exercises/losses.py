@@ -1,6 +1,6 @@
 """Exercises of notebook 05, losses and gradient descent: compute by hand, then check.
 
-Each checker takes your answer (a number) and returns a :class:`~backprop_nb.exercises.Feedback`
+Each checker takes your answer (a number, or a function for the code exercise) and returns a :class:`~backprop_nb.exercises.Feedback`
 that says whether it is right, and if not, which usual mistake explains it. Leave the answer as
 ``None`` and it tells you what to fill in.
 
