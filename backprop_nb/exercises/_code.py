@@ -33,7 +33,6 @@ A complete exercise, "write ``relu_backward(dout, x)``, the gradient of ReLU":
 ...     pass  # the stub a student starts from
 >>> print(check_relu_backward(relu_backward))
 ✘ Not yet: Fill in relu_backward(dout, x): write its body (it returns None) and run the cell again.
-  Hint: ReLU passes dout where x > 0 and blocks it elsewhere: dout * (x > 0).
 >>> def relu_backward(dout, x):
 ...     return (x > 0) * 1.0
 >>> print(check_relu_backward(relu_backward))
