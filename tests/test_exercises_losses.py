@@ -220,3 +220,12 @@ CASES = {
         "wrong": [no_one_hot, summed, wrong_axis, no_max_shift],
     },
 }
+
+
+def test_a_rounded_intermediate_is_named():
+    """−ln 0.0021 = 6.166: the frog's probability (0.002121…) rounded before the log, not a wrong method."""
+    feedback = check_softmax_loss(6.166)
+    assert not feedback
+    assert "you rounded the frog's probability to 0.0021 before taking the log" in feedback.message
+    assert "(checked to 3 significant figures)" in feedback.message
+    assert check_softmax_loss(6.1565)

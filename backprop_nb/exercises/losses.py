@@ -88,11 +88,15 @@ def check_softmax_loss(answer: Any) -> Feedback:
     """The softmax loss −ln(e^{s_y} / Σ_j e^{s_j}) of the frog image (2.2, 2.5, −3.1), correct class frog."""
     what = "the softmax loss of the frog image"
     frog = CLASSES.index("frog")
+    loss = _softmax_loss(FROG_IMAGE_SCORES, frog)
+    p_frog = math.exp(-loss)
+    rounded_p = sorted({float(f"{p_frog:.{figures}g}") for figures in (1, 2, 3)})
     return diagnose_number(
         what,
         answer,
-        _softmax_loss(FROG_IMAGE_SCORES, frog),
+        loss,
         hint="exp each score, divide by their sum to get probabilities, then take −ln of the frog's.",
+        rounded=[(-math.log(p), f"the frog's probability to {p:g} before taking the log") for p in rounded_p],
         mistakes=[
             (
                 lambda e: e / math.log(10),
