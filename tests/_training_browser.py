@@ -13,6 +13,20 @@ CONSOLE_NOISE = re.compile(r"favicon|Failed to load resource.*(lab/api/(news|wor
 """Console errors of JupyterLab itself, not of our widgets."""
 
 
+def collect_errors(page) -> list[str]:
+    """The list that fills with the page's uncaught errors and console errors (JupyterLab's own
+    noise left out) from now on: a test asserts it stays empty."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text) if msg.type == "error" and not CONSOLE_NOISE.search(msg.text) else None
+        ),
+    )
+    return errors
+
+
 def frames(page, scope: str) -> int:
     """Frames the live plot inside ``scope`` has painted so far."""
     return int(page.locator(f"{scope} .bpnb-live").first.get_attribute("data-frames") or 0)

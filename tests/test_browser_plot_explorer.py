@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from _jupyter_browser import closing_page, jupyter_lab, open_and_run_all
-from _training_browser import CONSOLE_NOISE, frames, message, points
+from _training_browser import collect_errors, frames, message, points
 
 pytestmark = pytest.mark.browser
 
@@ -28,16 +28,7 @@ def legend(page, scope: str) -> list[str]:
 def test_the_curves_follow_the_controls(browser, tmp_path):
     with jupyter_lab([NOTEBOOK]) as lab:
         page = browser.new_page(viewport={"width": 1024, "height": 1400})
-        errors = []
-        page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-        page.on(
-            "console",
-            lambda msg: (
-                errors.append(msg.text)
-                if msg.type == "error" and not CONSOLE_NOISE.search(msg.text)
-                else None
-            ),
-        )
+        errors = collect_errors(page)
         with closing_page(page, tmp_path, lab.log):
             open_and_run_all(page, lab, NOTEBOOK.name)
             page.locator(f"{GAPS_PLOT} .bpnb-live").wait_for(timeout=120_000)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from _jupyter_browser import closing_page, jupyter_lab, open_and_run_all
 from _training_browser import (
-    CONSOLE_NOISE,
     DASHBOARD,
     EXPLORER,
+    collect_errors,
     cut_labels,
     epoch,
     frames,
@@ -32,16 +32,7 @@ NOTEBOOK = Path(__file__).parent / "browser_notebooks" / "training_live.ipynb"
 def test_dashboard_plays_pauses_and_warns_and_the_explorer_moves_its_start(browser, tmp_path):
     with jupyter_lab([NOTEBOOK]) as lab:
         page = browser.new_page(viewport={"width": 1024, "height": 1400})
-        errors = []
-        page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
-        page.on(
-            "console",
-            lambda msg: (
-                errors.append(msg.text)
-                if msg.type == "error" and not CONSOLE_NOISE.search(msg.text)
-                else None
-            ),
-        )
+        errors = collect_errors(page)
         with closing_page(page, tmp_path, lab.log):
             open_and_run_all(page, lab, NOTEBOOK.name)
             page.locator(f"{EXPLORER} .bpnb-live").wait_for(timeout=120_000)
