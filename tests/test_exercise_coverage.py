@@ -105,7 +105,11 @@ def test_right_cases_pass(name, case):
 @pytest.mark.parametrize(
     ("name", "case"), [(name, case) for name in sorted(CASES) for case in CASES[name].get("wrong", [])]
 )
-def test_wrong_cases_fail_with_a_message(name, case):
+def test_wrong_cases_fail_with_a_message_and_a_hint(name, case):
     feedback = _verdict(name, case)
     assert not feedback, f"{name} accepted a wrong answer: {case!r}"
     assert feedback.message
+    if feedback.message.startswith("Fill in"):  # a placeholder: no attempt yet, so no hint yet
+        assert not feedback.hint, f"{name} shows its hint before any attempt"
+    else:
+        assert feedback.hint, f"{name} gives no hint after a wrong attempt: {feedback.message}"

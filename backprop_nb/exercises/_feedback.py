@@ -177,8 +177,8 @@ def diagnose_number(
     Pass ``figures`` other than 3 only where the exercise needs it (and say why there).
     """
     number = as_number(answer, what)
-    if isinstance(number, Feedback):
-        return number
+    if isinstance(number, Feedback):  # not a number at all: say so, with the exercise's hint
+        return wrong(number.message, hint)
     if agrees(number, expected, figures):
         return right(f"{what} = {expected:.6g}.")
     explanations = [
