@@ -83,6 +83,8 @@ FRONT_ENDS_OWN_ERRORS = {
         ("Failed to load resource: net::ERR_NAME_NOT_RESOLVED", "cdn.jsdelivr.net/npm/@fortawesome"),
         # Voilà also loads Notebook 7's JupyterLab extension, which cannot find its host's modules there
         ("Error: The getter for the shared module is not a function", "@jupyter-notebook/lab-extension"),
+        # ... and nbgrader's (the dev extra installs it), which misses JupyterLab's file browser there
+        ("Error: Shared module @jupyterlab/filebrowser doesn't exist", "@jupyter/nbgrader"),
     ],
 }
 
