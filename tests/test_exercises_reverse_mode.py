@@ -265,7 +265,8 @@ class Value:
         out._backward = _backward
         return out
 
-    def backward(self):
+    def _topological_order(self):
+        """Every Value self was computed from, each after the Values it was computed from."""
         order, seen = [], set()
 
         def visit(node):
@@ -276,8 +277,11 @@ class Value:
                 order.append(node)
 
         visit(self)
+        return order
+
+    def backward(self):
         self.grad = 1.0
-        for node in reversed(order):
+        for node in reversed(self._topological_order()):
             node._backward()
 
 
@@ -349,17 +353,7 @@ class NoSeedValue(Value):
     """backward() forgets to start from self.grad = 1."""
 
     def backward(self):
-        order, seen = [], set()
-
-        def visit(node):
-            if node not in seen:
-                seen.add(node)
-                for parent in node._parents:
-                    visit(parent)
-                order.append(node)
-
-        visit(self)
-        for node in reversed(order):
+        for node in reversed(self._topological_order()):
             node._backward()
 
 

@@ -41,6 +41,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .._checks import boolean
 from ..errors import ShapeError
 from ..viz.dot import format_number
 from ..viz.style import COLORS
@@ -106,7 +107,7 @@ class PlotExplorer(FigureFallbackBox):
             "ylabel": _text("ylabel", ylabel),
             "title": _text("title", title),
         }
-        self.logx, self.logy = _flag("logx", logx), _flag("logy", logy)
+        self.logx, self.logy = boolean("logx", logx), boolean("logy", logy)
         self.xlim, self.ylim = _limits("xlim", xlim, self.logx), _limits("ylim", ylim, self.logy)
         defaults = check_signature(fn, self._name, specs, widget="plot_explorer", control="control")
         self.controls = {name: _control(name, spec, defaults[name]) for name, spec in specs.items()}
@@ -302,12 +303,6 @@ def _text(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, got {type(value).__name__} {value!r}")
     return value
-
-
-def _flag(name: str, value: Any) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _limits(name: str, limits: Any, log: bool) -> tuple[float, float] | None:
